@@ -1,0 +1,54 @@
+package zkstore
+
+import "errors"
+
+// The errors a Store returns, wrapped in a *PathError where a path is
+// involved. Test them with errors.Is. They mirror ZooKeeper's
+// KeeperException codes; each store maps its own failures onto these.
+var (
+	ErrNoNode                  = errors.New("zk: node does not exist")
+	ErrNodeExists              = errors.New("zk: node already exists")
+	ErrNotEmpty                = errors.New("zk: node has children")
+	ErrBadVersion              = errors.New("zk: version conflict")
+	ErrNoChildrenForEphemerals = errors.New("zk: ephemeral nodes may not have children")
+	ErrNoAuth                  = errors.New("zk: not authenticated")
+	ErrAuthFailed              = errors.New("zk: client authentication failed")
+	ErrInvalidACL              = errors.New("zk: invalid ACL specified")
+	ErrBadArguments            = errors.New("zk: bad arguments")
+	ErrInvalidPath             = errors.New("zk: invalid path")
+	ErrDataTooLarge            = errors.New("zk: data exceeds the size limit")
+	ErrUnimplemented           = errors.New("zk: operation not implemented by the server")
+	// ErrRuntimeInconsistency is what ZooKeeper reports for the operations of
+	// a failed multi that come after the one that failed.
+	ErrRuntimeInconsistency = errors.New("zk: operation not applied: an earlier operation in the multi failed")
+	// ErrSessionExpired: the server ended the session. The Store is dead;
+	// its ephemerals are gone and its watches have fired with this error.
+	ErrSessionExpired = errors.New("zk: session has been expired by the server")
+	// ErrConnectionLoss: the connection broke while a request was in flight
+	// or could not be sent. For a write the outcome is unknown: the server
+	// may or may not have applied it. Never retry such a write blindly.
+	ErrConnectionLoss = errors.New("zk: connection lost, outcome unknown")
+	// ErrClosed: the Store was closed by its owner.
+	ErrClosed = errors.New("zk: store closed")
+	// ErrSystemError covers server failures with no finer code.
+	ErrSystemError = errors.New("zk: system error")
+)
+
+// PathError records the operation and path an error came from, like
+// io/fs.PathError. Err is one of the variables above.
+type PathError struct {
+	Op   string
+	Path string
+	Err  error
+}
+
+func (e *PathError) Error() string { return e.Op + " " + e.Path + ": " + e.Err.Error() }
+func (e *PathError) Unwrap() error { return e.Err }
+
+// WrapPath wraps a store error with its operation and path; nil stays nil.
+func WrapPath(op, path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PathError{Op: op, Path: path, Err: err}
+}
