@@ -93,6 +93,11 @@ func Join(parent, name string) string {
 
 // SequenceSuffix formats a sequence number as ZooKeeper appends it:
 // ten digits, zero-padded (String.format("%010d")).
+//
+// The number is the count of children ever created under the parent, which
+// is not the Cversion a client sees: the server stores that count and
+// reports Cversion as 2*count - NumChildren (creations plus deletions), so
+// the next sequence number is (Cversion + NumChildren) / 2.
 func SequenceSuffix(n int32) string { return fmt.Sprintf("%010d", n) }
 
 // ParseSequence returns the sequence number at the end of a sequential

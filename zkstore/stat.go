@@ -28,9 +28,13 @@ func (s Stat) CreateTime() time.Time { return time.UnixMilli(s.Ctime).UTC() }
 // ModifyTime is Mtime as a time.Time in UTC.
 func (s Stat) ModifyTime() time.Time { return time.UnixMilli(s.Mtime).UTC() }
 
-// ZooKeeper encodes non-session node kinds in ephemeralOwner
-// (org.apache.zookeeper.server.EphemeralType): containers carry
-// Long.MIN_VALUE, TTL nodes 0xFF in the top byte and the TTL in the rest.
+// Inside the server, ZooKeeper encodes non-session node kinds in the
+// persisted ephemeralOwner (org.apache.zookeeper.server.EphemeralType):
+// containers carry Long.MIN_VALUE, TTL nodes 0xFF in the top byte and the TTL
+// in the rest. Clients never see these markers: DataNode.copyStat reports
+// ephemeralOwner 0 for containers and TTL nodes (checked on 3.8.0), so a
+// client cannot tell them from persistent znodes. The in-memory store keeps
+// the markers internally and hides them the same way.
 const (
 	containerOwner int64 = math.MinInt64
 	ttlOwnerMask   int64 = -72057594037927936 // 0xFF00000000000000 as int64
@@ -69,6 +73,8 @@ func (k Kind) String() string {
 }
 
 // Kind decodes EphemeralOwner the way ZooKeeper's EphemeralType.get does.
+// On a Stat a client received it is only ever KindPersistent or
+// KindEphemeral: the server hides the container and TTL markers.
 func (s Stat) Kind() Kind {
 	switch {
 	case s.EphemeralOwner == 0:

@@ -41,7 +41,9 @@ type Store interface {
 	// Create makes a znode and returns its actual path, which for the
 	// sequential modes carries the ten-digit sequence number.
 	Create(ctx context.Context, path string, data []byte, opts CreateOptions) (string, error)
-	// Get returns a znode's data and Stat.
+	// Get returns a znode's data and Stat. As on the server, data created or
+	// set as nil comes back nil, and empty non-nil data comes back empty and
+	// non-nil.
 	Get(ctx context.Context, path string) ([]byte, Stat, error)
 	// GetW is Get that also sets a data watch: NodeDataChanged or NodeDeleted.
 	GetW(ctx context.Context, path string) ([]byte, Stat, <-chan Event, error)
