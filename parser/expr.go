@@ -144,7 +144,7 @@ const (
 	CastChar     CastType = "CHAR"     // to string
 	CastBinary   CastType = "BINARY"   // to []byte
 	CastSigned   CastType = "SIGNED"   // to int64
-	CastUnsigned CastType = "UNSIGNED" // to uint64
+	CastUnsigned CastType = "UNSIGNED" // to a non-negative int64
 	CastDatetime CastType = "DATETIME" // to time.Time
 	CastJSON     CastType = "JSON"     // to a JSON document
 )
