@@ -12,4 +12,104 @@
 // for the parsed form. Passwords given with the auth option never appear
 // in the output of [Config.String], [Config.Redacted], fmt verbs or
 // errors; only [Config.FormatDSN] writes them.
+//
+// # Sessions
+//
+// Each sql.DB (each connector) has exactly one ZooKeeper session, opened
+// by its first connection and shared by all its pooled connections;
+// db.Close closes it, and with it go the session's ephemeral znodes.
+// "mem:" is an in-memory ZooKeeper private to one sql.DB; "mem:NAME" is
+// the in-memory server of that name, shared by the whole process (see
+// [MemServer]), on which every sql.DB has a session of its own. If the
+// session expires, the pool drops its connections and the next one opens
+// a new session. [NewStoreConnector] runs the driver over any
+// zkstore.Store. sql.Conn.Raw hands out a value with a
+// Store() zkstore.Store method giving the session:
+//
+//	conn.Raw(func(c any) error {
+//		st := c.(interface{ Store() zkstore.Store }).Store()
+//		...
+//	})
+//
+// # Tables
+//
+// znodes has one row per znode: path (the primary key, relative to the
+// chroot), name, parent (NULL for "/"), data (BLOB: scans into []byte or
+// string; never NULL), the Stat fields version, cversion, aversion,
+// czxid, mzxid, pzxid, ctime and mtime (time.Time in UTC),
+// ephemeral_owner, data_length and num_children, and mode and ttl.
+// On INSERT, mode is one of persistent (the default), ephemeral,
+// persistent_sequential, ephemeral_sequential, container, persistent_ttl
+// and persistent_sequential_ttl, and ttl is the TTL in milliseconds (for
+// the TTL modes only). On SELECT, mode is what the Stat says: ZooKeeper
+// reports containers and TTL znodes to clients with ephemeralOwner 0, so
+// they read as "persistent", ephemerals as "ephemeral"; ttl is NULL
+// unless a store reports a TTL in the Stat (ZooKeeper itself does not).
+//
+// acls has one row per ACL entry: path, scheme, id, perms (letters of
+// cdrwa). INSERT adds entries, UPDATE changes them, DELETE removes them;
+// each changed znode gets one setACL carrying the aversion read, so a
+// concurrent ACL change fails the statement with [ErrConflict]. A
+// statement changing the ACLs of several znodes applies them znode by
+// znode (ZooKeeper's multi has no setACL).
+//
+// # Statements
+//
+// SELECT supports expressions, WHERE, GROUP BY with COUNT, SUM, MIN, MAX
+// and AVG, HAVING, ORDER BY, LIMIT/OFFSET and DISTINCT, with ? or :name
+// placeholders (pass sql.Named values for :name). The WHERE clause's
+// top-level AND conjuncts choose how znodes are found: path = x or
+// path IN (...) reads those znodes; parent = x lists x's children;
+// path LIKE 'prefix%' walks only below the prefix; anything else walks
+// the tree from "/". Walks are depth-first in path order and stream:
+// a LIMIT without ORDER BY stops them early. One statement visits at most
+// max_scan znodes ([ErrMaxScan] past that). Only what the statement uses
+// is read: path, name and parent need no request per znode, Stat columns
+// an exists (or the Stat of a listing), data a getData.
+// SELECT COUNT(*) FROM znodes WHERE parent = ? reads only the parent.
+// A znode deleted while a statement walks is skipped.
+//
+// INSERT INTO znodes (path, data[, mode][, ttl]) creates znodes; several
+// rows go in one multi, all or nothing; with create_parents=true missing
+// parents are created (persistent, in the same multi). ON DUPLICATE KEY
+// UPDATE data = ... sets the data of znodes that exist, with the version
+// just read, in the same multi, retrying the statement if a znode changes
+// in between. RowsAffected counts the rows created or updated (not the
+// parents); LastInsertId is the sequence number of the last sequential
+// znode created. With protect_sequential=true (the default) sequential
+// names carry Curator's "_c_<id>-" protection prefix, which lets the
+// driver find out whether a create interrupted by a connection loss was
+// applied.
+//
+// UPDATE znodes SET data = ... and DELETE FROM znodes send one multi
+// with the version read for every matched znode (DELETE deepest first;
+// a matched znode with an unmatched child fails with
+// zkstore.ErrNotEmpty). With version = N in WHERE and one znode matched,
+// the statement is ZooKeeper's compare-and-set: a stale version affects
+// 0 rows. Otherwise a znode changing between the read and the write
+// fails the statement with [ErrConflict] (matching zkstore.ErrBadVersion),
+// nothing applied.
+//
+// SHOW TABLES, DESCRIBE table and EXPLAIN statement describe the schema
+// and the ZooKeeper operations a statement makes; EXPLAIN never shows
+// argument values.
+//
+// # Transactions
+//
+// db.BeginTx starts an optimistic, serializable transaction (other
+// isolation levels are refused). Reads record the versions they saw;
+// writes are buffered and visible to the transaction's own reads; Commit
+// sends one multi that checks every znode read and applies the writes,
+// and fails with [ErrTxConflict], nothing applied, if any of them
+// changed. See the transaction type's documentation in the source for
+// the limits (listings and absent znodes are re-checked just before the
+// multi; ACLs are not checked; sequential names are unknown until
+// commit).
+//
+// # Errors
+//
+// Store errors are wrapped, so errors.Is(err, zkstore.ErrNodeExists)
+// and the like work; messages name the statement (truncated) and the
+// path. Parse errors are *parser.Error with the position.
+// driver.ErrBadConn is returned only when nothing was sent.
 package driver

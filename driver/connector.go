@@ -1,0 +1,193 @@
+package driver
+
+import (
+	"context"
+	"database/sql/driver"
+	"io"
+	"math"
+	"sync"
+
+	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore/memstore"
+)
+
+// OpenFunc opens one ZooKeeper session.
+type OpenFunc func(ctx context.Context) (zkstore.Store, error)
+
+// connector opens connections that share one ZooKeeper session. The
+// session is opened by the first Connect and closed by Close, which
+// sql.DB.Close calls: the session's ephemeral znodes die with it. When
+// the session expires, the pool drops its connections and the next
+// Connect opens a new session.
+type connector struct {
+	cfg   *Config
+	open  OpenFunc
+	cache *stmtCache
+
+	// server is the private in-memory server of a "mem:" DSN, closed
+	// with the connector.
+	server *memstore.Server
+
+	// liveAuth: open adds cfg.Auth itself (livestore.Auth).
+	liveAuth bool
+
+	mu     sync.Mutex
+	store  zkstore.Store
+	closed bool
+}
+
+var (
+	_ driver.Connector = (*connector)(nil)
+	_ io.Closer        = (*connector)(nil)
+)
+
+// NewConnector returns a connector for cfg, for use with sql.OpenDB. cfg
+// is copied; changing it afterwards has no effect. The connector opens one
+// ZooKeeper session (or in-memory session) when first used; its
+// connections share it, and closing the sql.DB closes it.
+func NewConnector(cfg *Config) (driver.Connector, error) {
+	if cfg == nil {
+		return nil, zerrorf("NewConnector: nil Config")
+	}
+	c := cfg.Clone()
+	if err := c.normalize(); err != nil {
+		return nil, err
+	}
+	return newConnector(c, nil)
+}
+
+// NewStoreConnector returns a connector whose session is opened by open,
+// for embedding zksql over any zkstore.Store (a memstore session, a
+// livestore session with options of your own, a wrapper). open is called
+// when the first connection is made, and again after the session it
+// returned has expired; the connector closes the stores it opened when it
+// is closed. cfg supplies the statement options (CreateParents, ReadOnly,
+// MaxScan, MaxData, ProtectSequential, Auth); its server fields are
+// ignored. A nil cfg means NewConfig().
+func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
+	if open == nil {
+		return nil, zerrorf("NewStoreConnector: nil open function")
+	}
+	if cfg == nil {
+		cfg = NewConfig()
+	}
+	c := cfg.Clone()
+	if c.MaxScan < 1 || c.MaxScan > math.MaxInt32 {
+		return nil, zerrorf("max_scan must be from 1 to %d", math.MaxInt32)
+	}
+	if c.MaxData < 1 || c.MaxData > math.MaxInt32 {
+		return nil, zerrorf("max_data must be from 1 to %d", math.MaxInt32)
+	}
+	return newConnector(c, open)
+}
+
+func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
+	c := &connector{cfg: cfg, open: open, cache: newStmtCache(stmtCacheSize)}
+	if open != nil {
+		return c, nil
+	}
+	switch {
+	case cfg.Mem && cfg.MemName == "":
+		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)))
+		srv := c.server
+		c.open = func(ctx context.Context) (zkstore.Store, error) { return srv.Open(), nil }
+	case cfg.Mem:
+		name := cfg.MemName
+		c.open = func(ctx context.Context) (zkstore.Store, error) { return MemServer(name).Open(), nil }
+	default:
+		c.liveAuth = true
+		c.open = func(ctx context.Context) (zkstore.Store, error) {
+			opts := []livestore.Option{
+				livestore.SessionTimeout(cfg.SessionTimeout),
+				livestore.ConnectTimeout(cfg.ConnectTimeout),
+				livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
+			}
+			if cfg.Chroot != "" {
+				opts = append(opts, livestore.Chroot(cfg.Chroot))
+			}
+			for _, a := range cfg.Auth {
+				opts = append(opts, livestore.Auth(a.Scheme, []byte(a.User+":"+a.Password)))
+			}
+			s, err := livestore.Open(ctx, cfg.Servers, opts...)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		}
+	}
+	return c, nil
+}
+
+// Connect returns a connection on the connector's session, opening the
+// session first if there is none or the last one died.
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	st, err := c.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c, store: st}, nil
+}
+
+// Driver returns the zookeeper driver.
+func (c *connector) Driver() driver.Driver { return &ZKDriver{} }
+
+// Close closes the session: its ephemeral znodes are deleted. sql.DB.Close
+// calls it.
+func (c *connector) Close() error {
+	c.mu.Lock()
+	st := c.store
+	c.store = nil
+	c.closed = true
+	c.mu.Unlock()
+	var err error
+	if st != nil {
+		err = st.Close()
+	}
+	if c.server != nil {
+		c.server.Close()
+	}
+	return err
+}
+
+// session returns the live session, opening one if needed.
+func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, zerrorf("connector is closed")
+	}
+	if c.store != nil && alive(c.store) {
+		return c.store, nil
+	}
+	if c.store != nil {
+		c.store.Close()
+		c.store = nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return nil, zerrorf("opening ZooKeeper session: %w", err)
+	}
+	if !c.liveAuth {
+		for _, a := range c.cfg.Auth {
+			if err := st.AddAuth(ctx, a.Scheme, []byte(a.User+":"+a.Password)); err != nil {
+				st.Close()
+				return nil, zerrorf("adding %s credentials for user %q: %w", a.Scheme, a.User, err)
+			}
+		}
+	}
+	c.store = st
+	return st, nil
+}
+
+// alive reports whether a store can still serve requests.
+func alive(st zkstore.Store) bool {
+	switch st.State() {
+	case zkstore.StateExpired, zkstore.StateClosed:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,571 @@
+package driver
+
+import (
+	"context"
+	"database/sql/driver"
+	"io"
+	"slices"
+
+	"github.com/zksql/zksql/internal/eval"
+	"github.com/zksql/zksql/parser"
+	"github.com/zksql/zksql/zkstore"
+)
+
+// env is what one statement executes with.
+type env struct {
+	ctx  context.Context
+	c    *conn
+	st   zkstore.Store
+	cfg  *Config
+	args *args
+	tx   *transaction
+	sql  string
+}
+
+func (e *env) scanner(level fetchLevel) *scanner {
+	return &scanner{ctx: e.ctx, st: e.st, level: level, maxScan: e.cfg.MaxScan, tx: e.tx}
+}
+
+// znodeRow is a znodes row for the evaluator.
+type znodeRow struct{ z *znode }
+
+func (r znodeRow) Value(col string) (any, error) {
+	z := r.z
+	switch col {
+	case "path":
+		return z.path, nil
+	case "name":
+		return zkstore.Base(z.path), nil
+	case "parent":
+		if z.path == "/" {
+			return nil, nil
+		}
+		return zkstore.Parent(z.path), nil
+	case "data":
+		if !z.hasData {
+			return nil, zerrorf("internal error: data of %s not fetched", z.path)
+		}
+		if z.data == nil {
+			return []byte{}, nil
+		}
+		return z.data, nil
+	}
+	if !statColumns[col] {
+		return nil, zerrorf("unknown column %s in table znodes", col)
+	}
+	if !z.hasStat {
+		return nil, zerrorf("internal error: stat of %s not fetched", z.path)
+	}
+	s := &z.stat
+	switch col {
+	case "version":
+		return int64(s.Version), nil
+	case "cversion":
+		return int64(s.Cversion), nil
+	case "aversion":
+		return int64(s.Aversion), nil
+	case "czxid":
+		return s.Czxid, nil
+	case "mzxid":
+		return s.Mzxid, nil
+	case "pzxid":
+		return s.Pzxid, nil
+	case "ctime":
+		return s.CreateTime(), nil
+	case "mtime":
+		return s.ModifyTime(), nil
+	case "ephemeral_owner":
+		return s.EphemeralOwner, nil
+	case "data_length":
+		return int64(s.DataLength), nil
+	case "num_children":
+		return int64(s.NumChildren), nil
+	case "mode":
+		return s.Kind().String(), nil
+	case "ttl":
+		if s.Kind() != zkstore.KindTTL {
+			return nil, nil
+		}
+		return s.TTL().Milliseconds(), nil
+	}
+	return nil, zerrorf("unknown column %s", col)
+}
+
+// rowIter yields filtered rows; nil at the end.
+type rowIter func() (eval.Row, error)
+
+// tableColumns returns the table definition, or an error.
+func tableDef(name string) (parser.TableDef, error) {
+	t, ok := parser.LookupTable(name)
+	if !ok {
+		return t, zerrorf("unknown table %s", name)
+	}
+	return t, nil
+}
+
+// nullableColumn reports whether a table column can be NULL.
+func nullableColumn(table, col string) bool {
+	return table == parser.TableZnodes && (col == "parent" || col == "ttl")
+}
+
+// outputs expands the select list: * becomes every column of the table.
+func outputs(s *parser.Select) ([]parser.Expr, []column, error) {
+	var exprs []parser.Expr
+	var cols []column
+	var def parser.TableDef
+	if s.From != "" {
+		var err error
+		if def, err = tableDef(s.From); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, it := range s.Items {
+		if _, ok := it.Expr.(*parser.Star); ok {
+			for _, c := range def.Columns {
+				exprs = append(exprs, &parser.Column{Name: c.Name})
+				cols = append(cols, tableColumn(s.From, c))
+			}
+			continue
+		}
+		exprs = append(exprs, it.Expr)
+		col := exprColumn(s.From, def, it.Expr)
+		col.name = it.Name()
+		cols = append(cols, col)
+	}
+	return exprs, cols, nil
+}
+
+func tableColumn(table string, c parser.ColumnDef) column {
+	col := typeColumn(c.Name, c.Type, nullableColumn(table, c.Name))
+	if c.Name == "data" {
+		col.length = DefaultMaxData
+	}
+	return col
+}
+
+// exprColumn describes the result column of an expression as far as it
+// can be known without evaluating it.
+func exprColumn(table string, def parser.TableDef, e parser.Expr) column {
+	switch e := e.(type) {
+	case *parser.Column:
+		if c, ok := def.Column(e.Name); ok {
+			return tableColumn(table, c)
+		}
+	case *parser.Aggregate:
+		if e.Func == parser.AggCount {
+			return column{dbType: "BIGINT", scan: scanInt64, nullable: 2}
+		}
+		if e.Func == parser.AggAvg {
+			return column{dbType: "DOUBLE", scan: scanFloat, nullable: 1}
+		}
+	case *parser.Func:
+		switch e.Name {
+		case parser.FuncLength:
+			return column{dbType: "BIGINT", scan: scanInt64}
+		case parser.FuncConcat, parser.FuncLower, parser.FuncUpper:
+			return column{dbType: "TEXT", scan: scanString}
+		}
+	}
+	return column{scan: scanAny}
+}
+
+// selectRows executes a SELECT and returns its rows, streaming where the
+// statement allows.
+func (e *env) selectRows(s *parser.Select) (*rows, error) {
+	exprs, cols, err := outputs(s)
+	if err != nil {
+		return nil, err
+	}
+	count, offset, err := e.limit(s.Limit)
+	if err != nil {
+		return nil, err
+	}
+
+	var src rowIter
+	switch s.From {
+	case "":
+		done := false
+		src = func() (eval.Row, error) {
+			if done {
+				return nil, nil
+			}
+			done = true
+			return noRow{}, nil
+		}
+	case parser.TableZnodes, parser.TableACLs:
+		if n, ok, err := e.countChildren(s); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return e.finish(cols, [][]driver.Value{{n}}, count, offset), nil
+		}
+		all := append(append([]parser.Expr{}, exprs...), s.Where, s.Having)
+		all = append(all, s.GroupBy...)
+		for _, o := range s.OrderBy {
+			all = append(all, o.Expr)
+		}
+		src, err = e.scan(s.From, s.Where, all...)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, zerrorf("unknown table %s", s.From)
+	}
+
+	agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
+	for _, x := range exprs {
+		agg = agg || hasAggregate(x)
+	}
+	for _, o := range s.OrderBy {
+		agg = agg || hasAggregate(o.Expr)
+	}
+	if agg {
+		return e.aggregate(s, exprs, cols, src, count, offset)
+	}
+	if len(s.OrderBy) > 0 {
+		return e.sorted(s, exprs, cols, src, count, offset)
+	}
+	return e.stream(s, exprs, cols, src, count, offset), nil
+}
+
+// limit evaluates LIMIT and OFFSET; count -1 means no limit.
+func (e *env) limit(l *parser.Limit) (count, offset int64, err error) {
+	if l == nil {
+		return -1, 0, nil
+	}
+	get := func(x parser.Expr, what string) (int64, error) {
+		if x == nil {
+			return 0, nil
+		}
+		v, err := eval.Eval(x, nil, e.args)
+		if err != nil {
+			return 0, err
+		}
+		n, ok, err := toInt(what, v)
+		if err != nil || !ok || n < 0 {
+			return 0, zerrorf("%s must be a non-negative integer", what)
+		}
+		return n, nil
+	}
+	if count, err = get(l.Count, "LIMIT"); err != nil {
+		return 0, 0, err
+	}
+	if offset, err = get(l.Offset, "OFFSET"); err != nil {
+		return 0, 0, err
+	}
+	return count, offset, nil
+}
+
+// scan returns the rows of table that satisfy where, reading as little
+// as the expressions need.
+func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIter, error) {
+	acc := chooseAccess(where)
+	ra, err := acc.resolve(e.args)
+	if err != nil {
+		return nil, err
+	}
+	var next func() (eval.Row, error)
+	if table == parser.TableACLs {
+		sc := e.scanner(fetchName)
+		sc.lazy = true
+		next = aclSource(e, ra.source(sc))
+	} else {
+		src := ra.source(e.scanner(levelFor(append(exprs, where)...)))
+		next = func() (eval.Row, error) {
+			z, err := src.next()
+			if z == nil || err != nil {
+				return nil, err
+			}
+			return znodeRow{z}, nil
+		}
+	}
+	return func() (eval.Row, error) {
+		for {
+			r, err := next()
+			if r == nil || err != nil {
+				return nil, err
+			}
+			if where == nil {
+				return r, nil
+			}
+			v, err := eval.Eval(where, r, e.args)
+			if err != nil {
+				return nil, err
+			}
+			if eval.Truth(v) {
+				return r, nil
+			}
+		}
+	}, nil
+}
+
+// countChildren answers SELECT COUNT(*) FROM znodes WHERE parent = x from
+// x's Stat alone, reading no child.
+func (e *env) countChildren(s *parser.Select) (int64, bool, error) {
+	if s.From != parser.TableZnodes || e.tx != nil || len(s.GroupBy) > 0 || s.Having != nil || s.Distinct || len(s.Items) != 1 {
+		return 0, false, nil
+	}
+	if a, ok := s.Items[0].Expr.(*parser.Aggregate); !ok || a.Func != parser.AggCount || a.Arg != nil || a.Distinct {
+		return 0, false, nil
+	}
+	if c := conjuncts(s.Where); len(c) != 1 {
+		return 0, false, nil
+	}
+	x, ok := eqConst(s.Where, "parent")
+	if !ok {
+		return 0, false, nil
+	}
+	v, err := eval.Eval(x, nil, e.args)
+	if err != nil {
+		return 0, true, err
+	}
+	var parent string
+	switch v := v.(type) {
+	case string:
+		parent = v
+	case []byte:
+		parent = string(v)
+	case nil:
+		return 0, true, nil
+	default:
+		return 0, false, nil
+	}
+	if zkstore.ValidatePath(parent, false) != nil {
+		return 0, true, nil
+	}
+	st, ok, err := e.st.Exists(e.ctx, parent)
+	if err != nil || !ok {
+		return 0, true, err
+	}
+	return int64(st.NumChildren), true, nil
+}
+
+// finish returns rows over computed values with OFFSET and LIMIT applied.
+func (e *env) finish(cols []column, vals [][]driver.Value, count, offset int64) *rows {
+	if offset >= int64(len(vals)) {
+		vals = nil
+	} else {
+		vals = vals[offset:]
+	}
+	if count >= 0 && count < int64(len(vals)) {
+		vals = vals[:count]
+	}
+	return staticRows(cols, vals)
+}
+
+// project evaluates the select list over one row.
+func (e *env) project(exprs []parser.Expr, r eval.Row) ([]driver.Value, error) {
+	out := make([]driver.Value, len(exprs))
+	for i, x := range exprs {
+		v, err := eval.Eval(x, r, e.args)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func valuesKey(vals []driver.Value) string {
+	a := make([]any, len(vals))
+	for i, v := range vals {
+		a[i] = v
+	}
+	return eval.Key(a)
+}
+
+// stream yields rows as the source produces them: a LIMIT stops the scan
+// as soon as enough rows were produced.
+func (e *env) stream(s *parser.Select, exprs []parser.Expr, cols []column, src rowIter, count, offset int64) *rows {
+	var seen map[string]bool
+	if s.Distinct {
+		seen = make(map[string]bool)
+	}
+	var produced, skipped int64
+	return &rows{cols: cols, next: func(dest []driver.Value) error {
+		for {
+			if count >= 0 && produced >= count {
+				return io.EOF
+			}
+			r, err := src()
+			if err != nil {
+				return wrapStmt(e.sql, err)
+			}
+			if r == nil {
+				return io.EOF
+			}
+			vals, err := e.project(exprs, r)
+			if err != nil {
+				return wrapStmt(e.sql, err)
+			}
+			if seen != nil {
+				k := valuesKey(vals)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+			if skipped < offset {
+				skipped++
+				continue
+			}
+			produced++
+			copy(dest, vals)
+			return nil
+		}
+	}}
+}
+
+type sortRow struct {
+	vals []driver.Value
+	keys []any
+}
+
+// orderRows sorts by the ORDER BY keys (stable: ties keep scan order).
+func orderRows(rs []sortRow, order []parser.OrderItem) {
+	slices.SortStableFunc(rs, func(a, b sortRow) int {
+		for i, o := range order {
+			x, y := a.keys[i], b.keys[i]
+			c := 0
+			if eval.SortLess(x, y) {
+				c = -1
+			} else if eval.SortLess(y, x) {
+				c = 1
+			}
+			if o.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+}
+
+func distinctRows(rs []sortRow) []sortRow {
+	seen := make(map[string]bool)
+	out := rs[:0]
+	for _, r := range rs {
+		k := valuesKey(r.vals)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (e *env) finishSorted(s *parser.Select, cols []column, rs []sortRow, count, offset int64) *rows {
+	orderRows(rs, s.OrderBy)
+	if s.Distinct {
+		rs = distinctRows(rs)
+	}
+	vals := make([][]driver.Value, len(rs))
+	for i, r := range rs {
+		vals[i] = r.vals
+	}
+	return e.finish(cols, vals, count, offset)
+}
+
+// sorted reads every matching row, then sorts.
+func (e *env) sorted(s *parser.Select, exprs []parser.Expr, cols []column, src rowIter, count, offset int64) (*rows, error) {
+	var rs []sortRow
+	for {
+		r, err := src()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			break
+		}
+		vals, err := e.project(exprs, r)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]any, len(s.OrderBy))
+		for i, o := range s.OrderBy {
+			if keys[i], err = eval.Eval(o.Expr, r, e.args); err != nil {
+				return nil, err
+			}
+		}
+		rs = append(rs, sortRow{vals, keys})
+	}
+	return e.finishSorted(s, cols, rs, count, offset), nil
+}
+
+// aggregate groups the matching rows and evaluates the select list,
+// HAVING and ORDER BY over each group.
+func (e *env) aggregate(s *parser.Select, exprs []parser.Expr, cols []column, src rowIter, count, offset int64) (*rows, error) {
+	all := append([]parser.Expr{}, exprs...)
+	if s.Having != nil {
+		all = append(all, s.Having)
+	}
+	for _, o := range s.OrderBy {
+		all = append(all, o.Expr)
+	}
+	proto := eval.NewGroup(all...)
+	groups := map[string]*eval.Group{}
+	var order []*eval.Group
+	for {
+		r, err := src()
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			break
+		}
+		key := ""
+		if len(s.GroupBy) > 0 {
+			kv := make([]any, len(s.GroupBy))
+			for i, g := range s.GroupBy {
+				if kv[i], err = eval.Eval(g, r, e.args); err != nil {
+					return nil, err
+				}
+			}
+			key = eval.Key(kv)
+		}
+		g := groups[key]
+		if g == nil {
+			g = proto.New()
+			groups[key] = g
+			order = append(order, g)
+		}
+		if err := g.Add(r, e.args); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.GroupBy) == 0 && len(order) == 0 {
+		order = append(order, proto.New())
+	}
+	var rs []sortRow
+	for _, g := range order {
+		if s.Having != nil {
+			v, err := g.Eval(s.Having, e.args)
+			if err != nil {
+				return nil, err
+			}
+			if !eval.Truth(v) {
+				continue
+			}
+		}
+		vals := make([]driver.Value, len(exprs))
+		for i, x := range exprs {
+			v, err := g.Eval(x, e.args)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		keys := make([]any, len(s.OrderBy))
+		for i, o := range s.OrderBy {
+			v, err := g.Eval(o.Expr, e.args)
+			if err != nil {
+				return nil, err
+			}
+			keys[i] = v
+		}
+		rs = append(rs, sortRow{vals, keys})
+	}
+	return e.finishSorted(s, cols, rs, count, offset), nil
+}

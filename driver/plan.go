@@ -1,0 +1,313 @@
+package driver
+
+import (
+	"strings"
+
+	"github.com/zksql/zksql/internal/eval"
+	"github.com/zksql/zksql/parser"
+)
+
+// accessKind is how a statement finds its znodes.
+type accessKind int
+
+const (
+	accessWalk     accessKind = iota // walk the whole tree from "/"
+	accessPoints                     // path = x, path IN (...): read those znodes
+	accessChildren                   // parent = x: list x's children
+	accessSubtree                    // path LIKE 'prefix%': walk below the prefix's directory
+)
+
+// access is the access path chosen from the WHERE clause's top-level AND
+// conjuncts. The values are expressions without column references
+// (literals, placeholders, arithmetic on them), evaluated at execution.
+// The whole WHERE clause is still applied to every row read, so the access
+// path only has to read a superset of the matching znodes.
+type access struct {
+	kind    accessKind
+	values  []parser.Expr // accessPoints: the paths; accessChildren: the parent
+	pattern parser.Expr   // accessSubtree
+	escape  parser.Expr   // accessSubtree; nil for the default '\'
+	conj    parser.Expr   // the conjunct the access path came from
+}
+
+// conjuncts flattens the top-level ANDs of e.
+func conjuncts(e parser.Expr) []parser.Expr {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*parser.Binary); ok && b.Op == parser.OpAnd {
+		return append(conjuncts(b.L), conjuncts(b.R)...)
+	}
+	return []parser.Expr{e}
+}
+
+// isColumn reports whether e is a reference to column name.
+func isColumn(e parser.Expr, name string) bool {
+	c, ok := e.(*parser.Column)
+	return ok && c.Name == name
+}
+
+// isConst reports whether e references no column and no aggregate, so it
+// can be evaluated before any row is read.
+func isConst(e parser.Expr) bool {
+	c := true
+	parser.Walk(e, func(n parser.Node) bool {
+		switch n.(type) {
+		case *parser.Column, *parser.Aggregate, *parser.InsertedValue, *parser.Star:
+			c = false
+		}
+		return c
+	})
+	return c
+}
+
+// eqConst matches `col = const` or `const = col`.
+func eqConst(e parser.Expr, col string) (parser.Expr, bool) {
+	b, ok := e.(*parser.Binary)
+	if !ok || b.Op != parser.OpEq {
+		return nil, false
+	}
+	switch {
+	case isColumn(b.L, col) && isConst(b.R):
+		return b.R, true
+	case isColumn(b.R, col) && isConst(b.L):
+		return b.L, true
+	}
+	return nil, false
+}
+
+// chooseAccess picks the cheapest access path the WHERE clause allows:
+// point reads, then a child listing, then a prefix walk, else a full walk.
+func chooseAccess(where parser.Expr) access {
+	var best access
+	rank := func(k accessKind) int {
+		switch k {
+		case accessPoints:
+			return 3
+		case accessChildren:
+			return 2
+		case accessSubtree:
+			return 1
+		}
+		return 0
+	}
+	consider := func(a access) {
+		if rank(a.kind) > rank(best.kind) {
+			best = a
+		}
+	}
+	for _, c := range conjuncts(where) {
+		if v, ok := eqConst(c, "path"); ok {
+			consider(access{kind: accessPoints, values: []parser.Expr{v}, conj: c})
+			continue
+		}
+		if v, ok := eqConst(c, "parent"); ok {
+			consider(access{kind: accessChildren, values: []parser.Expr{v}, conj: c})
+			continue
+		}
+		switch c := c.(type) {
+		case *parser.In:
+			if c.Not || !isColumn(c.X, "path") {
+				continue
+			}
+			all := true
+			for _, v := range c.List {
+				all = all && isConst(v)
+			}
+			if all {
+				consider(access{kind: accessPoints, values: c.List, conj: c})
+			}
+		case *parser.Like:
+			if c.Not || !isColumn(c.X, "path") || !isConst(c.Pattern) || (c.Escape != nil && !isConst(c.Escape)) {
+				continue
+			}
+			consider(access{kind: accessSubtree, pattern: c.Pattern, escape: c.Escape, conj: c})
+		}
+	}
+	return best
+}
+
+// versionConjunct reports whether WHERE has a top-level `version = N`
+// conjunct: the statement is a compare-and-set.
+func versionConjunct(where parser.Expr) bool {
+	for _, c := range conjuncts(where) {
+		if _, ok := eqConst(c, "version"); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// statColumns are the znodes columns that come from a znode's Stat.
+var statColumns = map[string]bool{
+	"version": true, "cversion": true, "aversion": true, "czxid": true,
+	"mzxid": true, "pzxid": true, "ctime": true, "mtime": true,
+	"ephemeral_owner": true, "data_length": true, "num_children": true,
+	"mode": true, "ttl": true,
+}
+
+// levelFor returns how much of each znode the expressions need.
+func levelFor(exprs ...parser.Expr) fetchLevel {
+	level := fetchName
+	for _, e := range exprs {
+		if e == nil {
+			continue
+		}
+		parser.Walk(e, func(n parser.Node) bool {
+			switch n := n.(type) {
+			case *parser.Star:
+				level = fetchData
+			case *parser.Column:
+				switch {
+				case n.Name == "data":
+					level = fetchData
+				case statColumns[n.Name] && level < fetchStat:
+					level = fetchStat
+				}
+			}
+			return true
+		})
+	}
+	return level
+}
+
+// hasAggregate reports whether e contains an aggregate call.
+func hasAggregate(e parser.Expr) bool {
+	found := false
+	if e == nil {
+		return false
+	}
+	parser.Walk(e, func(n parser.Node) bool {
+		if _, ok := n.(*parser.Aggregate); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// resolvedAccess is an access path with its values evaluated.
+type resolvedAccess struct {
+	kind   accessKind
+	paths  []string // accessPoints
+	parent string   // accessChildren
+	root   string   // accessSubtree: the directory walked
+	prefix string   // accessSubtree: the path prefix
+	empty  bool     // no znode can match (path = NULL, ...)
+}
+
+// noRow is the row constant expressions are evaluated against.
+type noRow struct{}
+
+func (noRow) Value(col string) (any, error) {
+	return nil, zerrorf("column %s cannot be used here", col)
+}
+
+// resolve evaluates the access path's values with the statement's
+// arguments. A value that is not text falls back to a full walk, since
+// only a text value can select znodes by path.
+func (a access) resolve(args *args) (resolvedAccess, error) {
+	switch a.kind {
+	case accessPoints:
+		r := resolvedAccess{kind: accessPoints}
+		for _, e := range a.values {
+			v, err := eval.Eval(e, noRow{}, args)
+			if err != nil {
+				return r, err
+			}
+			switch v := v.(type) {
+			case nil:
+			case string:
+				r.paths = append(r.paths, v)
+			case []byte:
+				r.paths = append(r.paths, string(v))
+			default:
+				return resolvedAccess{kind: accessWalk, root: "/"}, nil
+			}
+		}
+		r.empty = len(r.paths) == 0
+		return r, nil
+	case accessChildren:
+		v, err := eval.Eval(a.values[0], noRow{}, args)
+		if err != nil {
+			return resolvedAccess{}, err
+		}
+		switch v := v.(type) {
+		case nil:
+			return resolvedAccess{kind: accessChildren, empty: true}, nil
+		case string:
+			return resolvedAccess{kind: accessChildren, parent: v}, nil
+		case []byte:
+			return resolvedAccess{kind: accessChildren, parent: string(v)}, nil
+		}
+	case accessSubtree:
+		v, err := eval.Eval(a.pattern, noRow{}, args)
+		if err != nil {
+			return resolvedAccess{}, err
+		}
+		esc := '\\'
+		if a.escape != nil {
+			ev, err := eval.Eval(a.escape, noRow{}, args)
+			if err != nil {
+				return resolvedAccess{}, err
+			}
+			s, ok := ev.(string)
+			if !ok {
+				break
+			}
+			switch r := []rune(s); len(r) {
+			case 0:
+				esc = eval.NoEscape
+			case 1:
+				esc = r[0]
+			default:
+				return resolvedAccess{kind: accessWalk, root: "/"}, nil
+			}
+		}
+		var pattern string
+		switch v := v.(type) {
+		case nil:
+			return resolvedAccess{kind: accessSubtree, empty: true}, nil
+		case string:
+			pattern = v
+		case []byte:
+			pattern = string(v)
+		default:
+			return resolvedAccess{kind: accessWalk, root: "/"}, nil
+		}
+		prefix, exact := eval.LikePrefix(pattern, esc)
+		if exact {
+			return resolvedAccess{kind: accessPoints, paths: []string{prefix}}, nil
+		}
+		i := strings.LastIndexByte(prefix, '/')
+		if i < 0 {
+			// Every path starts with '/': a prefix without one matches
+			// nothing unless it is empty.
+			if prefix == "" {
+				return resolvedAccess{kind: accessWalk, root: "/"}, nil
+			}
+			return resolvedAccess{kind: accessSubtree, empty: true}, nil
+		}
+		root := prefix[:i]
+		if root == "" {
+			root = "/"
+		}
+		return resolvedAccess{kind: accessSubtree, root: root, prefix: prefix}, nil
+	}
+	return resolvedAccess{kind: accessWalk, root: "/"}, nil
+}
+
+// source returns the row source for the resolved access path.
+func (r resolvedAccess) source(s *scanner) rowSource {
+	switch {
+	case r.empty:
+		return &pointSource{s: s}
+	case r.kind == accessPoints:
+		return newPointSource(s, r.paths)
+	case r.kind == accessChildren:
+		return &childrenSource{s: s, parent: r.parent}
+	case r.kind == accessSubtree:
+		return &walkSource{s: s, root: r.root, prefix: r.prefix}
+	}
+	return &walkSource{s: s, root: "/"}
+}

@@ -1,0 +1,569 @@
+package livestore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// ctxError reports that the caller's context ended before go-zookeeper
+// answered; sent says whether the request may already be on its way.
+type ctxError struct {
+	err  error
+	sent bool
+}
+
+func (e *ctxError) Error() string { return e.err.Error() }
+
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// do runs fn, one blocking go-zookeeper call, so that the caller returns
+// when ctx ends. fn keeps running in its own goroutine until go-zookeeper
+// answers, which it always does (at the latest with ErrClosing when the
+// connection is closed); Close waits for it. With a context that can never
+// end, fn runs on the caller's goroutine: that is the hot path.
+func do[T any](s *Store, ctx context.Context, fn func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return fn()
+	}
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, &ctxError{err: err}
+	}
+	if !s.track() {
+		// Closed meanwhile: go-zookeeper fails the call at once.
+		return fn()
+	}
+	ch := make(chan result[T], 1)
+	go func() {
+		defer s.inflight.Done()
+		v, err := fn()
+		ch <- result[T]{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-ch: // answered at the same moment: take the answer
+			return r.v, r.err
+		default:
+		}
+		return zero, &ctxError{err: ctx.Err(), sent: true}
+	}
+}
+
+// fail wraps a failed call's error for the caller. For a write whose
+// context ended after it was sent, the error matches both the context's
+// error and ErrConnectionLoss: the server may still apply it.
+func (s *Store) fail(op, path string, err error, write bool) error {
+	var ce *ctxError
+	if errors.As(err, &ce) {
+		if ce.sent && write {
+			return &zkstore.PathError{Op: op, Path: path,
+				Err: fmt.Errorf("%w (the request was sent, outcome unknown): %w", ce.err, zkstore.ErrConnectionLoss)}
+		}
+		return &zkstore.PathError{Op: op, Path: path, Err: ce.err}
+	}
+	return &zkstore.PathError{Op: op, Path: path, Err: mapError(err, s.endReason())}
+}
+
+func pathErr(op, path string, err error) error {
+	return &zkstore.PathError{Op: op, Path: path, Err: err}
+}
+
+// check validates what every call validates before anything is sent: the
+// path, and that the store is alive.
+func (s *Store) check(op, path string, sequential bool) error {
+	if err := zkstore.ValidatePath(path, sequential); err != nil {
+		return pathErr(op, path, err)
+	}
+	if err := s.dead(); err != nil {
+		return pathErr(op, path, err)
+	}
+	return nil
+}
+
+func (s *Store) checkData(data []byte) error {
+	if len(data) > s.cfg.maxDataSize {
+		return fmt.Errorf("%w: %d bytes, limit %d", zkstore.ErrDataTooLarge, len(data), s.cfg.maxDataSize)
+	}
+	return nil
+}
+
+// checkMode does the client-side checks of a create's mode and TTL: an
+// unknown mode, or a TTL with a mode that takes none, never reaches the
+// server (ErrBadArguments). The TTL's value is the server's to check
+// (EphemeralType.validateTTL: 1ms to MaxTTL, else ErrBadArguments), as in
+// memstore, where such a refusal takes a zxid like any failed write. The
+// wire carries whole milliseconds: a finer TTL is refused, not truncated
+// (zkstore.CreateOptions).
+func checkMode(mode zkstore.CreateMode, ttl time.Duration) error {
+	if !mode.Valid() {
+		return fmt.Errorf("%w: invalid create mode %d", zkstore.ErrBadArguments, int32(mode))
+	}
+	if !mode.IsTTL() && ttl != 0 {
+		return fmt.Errorf("%w: a TTL is only for the TTL modes, not %v", zkstore.ErrBadArguments, mode)
+	}
+	if ttl%time.Millisecond != 0 {
+		return fmt.Errorf("%w: TTL %v is not whole milliseconds", zkstore.ErrBadArguments, ttl)
+	}
+	return nil
+}
+
+// abs is the server path for a caller's path.
+func (s *Store) abs(p string) string {
+	switch {
+	case s.chroot == "":
+		return p
+	case p == "/":
+		return s.chroot
+	}
+	return s.chroot + p
+}
+
+// absCreate is abs for a create: a sequential create of "/" under a chroot
+// names a child of the chroot.
+func (s *Store) absCreate(p string, sequential bool) string {
+	if sequential && p == "/" && s.chroot != "" {
+		return s.chroot + "/"
+	}
+	return s.abs(p)
+}
+
+// rel is the caller's path for a server path.
+func (s *Store) rel(p string) string {
+	if s.chroot == "" {
+		return p
+	}
+	if p == s.chroot {
+		return "/"
+	}
+	if len(p) > len(s.chroot) && p[:len(s.chroot)] == s.chroot && p[len(s.chroot)] == '/' {
+		return p[len(s.chroot):]
+	}
+	return p
+}
+
+// Create makes a znode and returns its path (relative to the chroot).
+func (s *Store) Create(ctx context.Context, path string, data []byte, opts zkstore.CreateOptions) (string, error) {
+	const op = "create"
+	if err := zkstore.ValidatePath(path, opts.Mode.IsSequential()); err != nil {
+		return "", pathErr(op, path, err)
+	}
+	if err := checkMode(opts.Mode, opts.TTL); err != nil {
+		return "", pathErr(op, path, err)
+	}
+	if err := s.checkData(data); err != nil {
+		return "", pathErr(op, path, err)
+	}
+	if err := s.dead(); err != nil {
+		return "", pathErr(op, path, err)
+	}
+	full, acl := s.absCreate(path, opts.Mode.IsSequential()), toZKACL(opts.ACL)
+	mode, ttl := opts.Mode, opts.TTL
+	if ctx.Done() != nil {
+		data = bytes.Clone(data) // the call may outlive our return
+	}
+	got, err := do(s, ctx, func() (string, error) {
+		if mode.IsSequential() && rawMulti && zkRefusesSequential(full) {
+			return s.rawCreate(full, data, acl, mode, ttl)
+		}
+		switch {
+		case mode.IsContainer():
+			return s.conn.CreateContainer(full, data, zk.FlagContainer, acl)
+		case mode.IsTTL():
+			return s.conn.CreateTTL(full, data, int32(mode), acl, ttl)
+		}
+		return s.conn.Create(full, data, int32(mode), acl)
+	})
+	if err != nil {
+		return "", s.fail(op, path, err, true)
+	}
+	return s.rel(got), nil
+}
+
+type dataStat struct {
+	data []byte
+	stat zkstore.Stat
+}
+
+// Get returns a znode's data and Stat. Data is as the server keeps it: a
+// znode created or set with nil data reads as nil, one with empty data as
+// an empty, non-nil slice (the wire tells them apart, as memstore does).
+func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
+	const op = "get"
+	if err := s.check(op, path, false); err != nil {
+		return nil, zkstore.Stat{}, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (dataStat, error) {
+		d, st, err := s.conn.Get(full)
+		if err != nil {
+			return dataStat{}, err
+		}
+		return dataStat{d, toStat(st)}, nil
+	})
+	if err != nil {
+		return nil, zkstore.Stat{}, s.fail(op, path, err, false)
+	}
+	return r.data, r.stat, nil
+}
+
+type dataStatWatch struct {
+	data  []byte
+	stat  zkstore.Stat
+	watch <-chan zk.Event
+}
+
+// GetW is Get that also sets a data watch.
+func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
+	const op = "getw"
+	if err := s.check(op, path, false); err != nil {
+		return nil, zkstore.Stat{}, nil, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (dataStatWatch, error) {
+		d, st, w, err := s.conn.GetW(full)
+		if err != nil {
+			return dataStatWatch{}, err
+		}
+		return dataStatWatch{d, toStat(st), w}, nil
+	})
+	if err != nil {
+		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
+	}
+	return r.data, r.stat, s.forward(r.watch, path), nil
+}
+
+// Set replaces a znode's data if its version matches.
+func (s *Store) Set(ctx context.Context, path string, data []byte, version int32) (zkstore.Stat, error) {
+	const op = "set"
+	if err := zkstore.ValidatePath(path, false); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
+	if err := s.checkData(data); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
+	if err := s.dead(); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
+	full := s.abs(path)
+	if ctx.Done() != nil {
+		data = bytes.Clone(data) // the call may outlive our return
+	}
+	st, err := do(s, ctx, func() (zkstore.Stat, error) {
+		st, err := s.conn.Set(full, data, version)
+		if err != nil {
+			return zkstore.Stat{}, err
+		}
+		return toStat(st), nil
+	})
+	if err != nil {
+		return zkstore.Stat{}, s.fail(op, path, err, true)
+	}
+	return st, nil
+}
+
+// Delete removes a childless znode if its version matches.
+func (s *Store) Delete(ctx context.Context, path string, version int32) error {
+	const op = "delete"
+	if err := s.check(op, path, false); err != nil {
+		return err
+	}
+	full := s.abs(path)
+	_, err := do(s, ctx, func() (struct{}, error) {
+		return struct{}{}, s.conn.Delete(full, version)
+	})
+	if err != nil {
+		return s.fail(op, path, err, true)
+	}
+	return nil
+}
+
+type existsResult struct {
+	stat   zkstore.Stat
+	exists bool
+	watch  <-chan zk.Event
+}
+
+// Exists reports whether a znode exists, and its Stat if it does.
+func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, error) {
+	const op = "exists"
+	if err := s.check(op, path, false); err != nil {
+		return zkstore.Stat{}, false, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (existsResult, error) {
+		ok, st, err := s.conn.Exists(full)
+		if err != nil || !ok {
+			return existsResult{}, err
+		}
+		return existsResult{stat: toStat(st), exists: true}, nil
+	})
+	if err != nil {
+		return zkstore.Stat{}, false, s.fail(op, path, err, false)
+	}
+	return r.stat, r.exists, nil
+}
+
+// ExistsW is Exists that also sets a watch.
+func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
+	const op = "existsw"
+	if err := s.check(op, path, false); err != nil {
+		return zkstore.Stat{}, false, nil, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (existsResult, error) {
+		ok, st, w, err := s.conn.ExistsW(full)
+		if err != nil {
+			return existsResult{}, err
+		}
+		if !ok {
+			return existsResult{watch: w}, nil
+		}
+		return existsResult{toStat(st), true, w}, nil
+	})
+	if err != nil {
+		return zkstore.Stat{}, false, nil, s.fail(op, path, err, false)
+	}
+	return r.stat, r.exists, s.forward(r.watch, path), nil
+}
+
+type childrenResult struct {
+	children []string
+	stat     zkstore.Stat
+	watch    <-chan zk.Event
+}
+
+func sortedChildren(c []string) []string {
+	if c == nil {
+		return []string{}
+	}
+	slices.Sort(c) // the server lists them in hash order
+	return c
+}
+
+// Children lists a znode's children, sorted, with the znode's Stat.
+func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.Stat, error) {
+	const op = "children"
+	if err := s.check(op, path, false); err != nil {
+		return nil, zkstore.Stat{}, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (childrenResult, error) {
+		c, st, err := s.conn.Children(full)
+		if err != nil {
+			return childrenResult{}, err
+		}
+		return childrenResult{sortedChildren(c), toStat(st), nil}, nil
+	})
+	if err != nil {
+		return nil, zkstore.Stat{}, s.fail(op, path, err, false)
+	}
+	return r.children, r.stat, nil
+}
+
+// ChildrenW is Children that also sets a child watch.
+func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
+	const op = "childrenw"
+	if err := s.check(op, path, false); err != nil {
+		return nil, zkstore.Stat{}, nil, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (childrenResult, error) {
+		c, st, w, err := s.conn.ChildrenW(full)
+		if err != nil {
+			return childrenResult{}, err
+		}
+		return childrenResult{sortedChildren(c), toStat(st), w}, nil
+	})
+	if err != nil {
+		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
+	}
+	return r.children, r.stat, s.forward(r.watch, path), nil
+}
+
+type aclStat struct {
+	acl  []zkstore.ACL
+	stat zkstore.Stat
+}
+
+// GetACL returns a znode's ACL and Stat.
+func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
+	const op = "getacl"
+	if err := s.check(op, path, false); err != nil {
+		return nil, zkstore.Stat{}, err
+	}
+	full := s.abs(path)
+	r, err := do(s, ctx, func() (aclStat, error) {
+		acl, st, err := s.conn.GetACL(full)
+		if err != nil {
+			return aclStat{}, err
+		}
+		return aclStat{fromZKACL(acl), toStat(st)}, nil
+	})
+	if err != nil {
+		return nil, zkstore.Stat{}, s.fail(op, path, err, false)
+	}
+	return r.acl, r.stat, nil
+}
+
+// SetACL replaces a znode's ACL if its aversion matches. Unlike Create, a
+// nil ACL is not OpenACLUnsafe: it is empty, which the server refuses with
+// ErrInvalidACL.
+func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, version int32) (zkstore.Stat, error) {
+	const op = "setacl"
+	if err := s.check(op, path, false); err != nil {
+		return zkstore.Stat{}, err
+	}
+	full := s.abs(path)
+	zacl := make([]zk.ACL, len(acl))
+	for i, a := range acl {
+		zacl[i] = zk.ACL{Perms: a.Perms, Scheme: a.Scheme, ID: a.ID}
+	}
+	st, err := do(s, ctx, func() (zkstore.Stat, error) {
+		st, err := s.conn.SetACL(full, zacl, version)
+		if err != nil {
+			return zkstore.Stat{}, err
+		}
+		return toStat(st), nil
+	})
+	if err != nil {
+		return zkstore.Stat{}, s.fail(op, path, err, true)
+	}
+	return st, nil
+}
+
+// Sync waits until the server this session reads from has caught up with
+// the leader. The server does not check that path exists.
+func (s *Store) Sync(ctx context.Context, path string) error {
+	const op = "sync"
+	if err := s.check(op, path, false); err != nil {
+		return err
+	}
+	full := s.abs(path)
+	_, err := do(s, ctx, func() (string, error) { return s.conn.Sync(full) })
+	if err != nil {
+		return s.fail(op, path, err, false)
+	}
+	return nil
+}
+
+// AddAuth adds credentials to the session; go-zookeeper re-sends them after
+// every reconnection. Errors name the scheme, never the credentials. When
+// the server refuses them (ErrAuthFailed) it also drops the connection: the
+// store reports StateAuthFailed, then reconnects to the same session
+// without those credentials.
+func (s *Store) AddAuth(ctx context.Context, scheme string, auth []byte) error {
+	const op = "addauth"
+	if err := s.dead(); err != nil {
+		return pathErr(op, scheme, err)
+	}
+	auth = append([]byte(nil), auth...) // go-zookeeper keeps it for reconnects
+	_, err := do(s, ctx, func() (struct{}, error) {
+		return struct{}{}, s.conn.AddAuth(scheme, auth)
+	})
+	if err != nil {
+		err = s.fail(op, scheme, err, true)
+		if errors.Is(err, zkstore.ErrAuthFailed) {
+			s.mu.Lock()
+			if s.life.Load() == lifeAlive {
+				s.setStateLocked(zkstore.StateAuthFailed)
+			}
+			s.mu.Unlock()
+		}
+		return err
+	}
+	return nil
+}
+
+// forward turns a go-zookeeper watch channel into a zkstore one, reporting
+// the caller's path.
+func (s *Store) forward(w <-chan zk.Event, path string) <-chan zkstore.Event {
+	out := make(chan zkstore.Event, 1)
+	if w == nil || !s.track() {
+		// Closed while the call returned; go-zookeeper ends the watch.
+		out <- zkstore.Event{Type: zkstore.EventNotWatching, Path: path, Err: zkstore.ErrClosed}
+		close(out)
+		return out
+	}
+	go func() {
+		defer s.inflight.Done()
+		ev, ok := <-w
+		out <- s.watchEvent(ev, ok, path)
+		close(out)
+	}()
+	return out
+}
+
+func (s *Store) watchEvent(ev zk.Event, ok bool, path string) zkstore.Event {
+	if ok && ev.Type != zk.EventNotWatching {
+		return zkstore.Event{Type: zkstore.EventType(ev.Type), Path: path}
+	}
+	var err error
+	switch {
+	case ok && errors.Is(ev.Err, zk.ErrSessionExpired):
+		err = zkstore.ErrSessionExpired
+	case s.endReason() == endExpired:
+		err = zkstore.ErrSessionExpired
+	case ok && errors.Is(ev.Err, zk.ErrClosing), s.endReason() == endClosed:
+		err = zkstore.ErrClosed
+	default:
+		err = mapError(ev.Err, endNone)
+		if err == nil {
+			err = zkstore.ErrConnectionLoss
+		}
+	}
+	return zkstore.Event{Type: zkstore.EventNotWatching, Path: path, Err: err}
+}
+
+func toStat(st *zk.Stat) zkstore.Stat {
+	if st == nil {
+		return zkstore.Stat{}
+	}
+	return zkstore.Stat{
+		Czxid:          st.Czxid,
+		Mzxid:          st.Mzxid,
+		Ctime:          st.Ctime,
+		Mtime:          st.Mtime,
+		Version:        st.Version,
+		Cversion:       st.Cversion,
+		Aversion:       st.Aversion,
+		EphemeralOwner: st.EphemeralOwner,
+		DataLength:     st.DataLength,
+		NumChildren:    st.NumChildren,
+		Pzxid:          st.Pzxid,
+	}
+}
+
+// toZKACL converts a create's ACL; nil is OpenACLUnsafe, empty stays empty
+// (the server refuses it with ErrInvalidACL).
+func toZKACL(acl []zkstore.ACL) []zk.ACL {
+	if acl == nil {
+		acl = zkstore.OpenACLUnsafe()
+	}
+	out := make([]zk.ACL, len(acl))
+	for i, a := range acl {
+		out[i] = zk.ACL{Perms: a.Perms, Scheme: a.Scheme, ID: a.ID}
+	}
+	return out
+}
+
+func fromZKACL(acl []zk.ACL) []zkstore.ACL {
+	out := make([]zkstore.ACL, len(acl))
+	for i, a := range acl {
+		out[i] = zkstore.ACL{Perms: a.Perms, Scheme: a.Scheme, ID: a.ID}
+	}
+	return out
+}
