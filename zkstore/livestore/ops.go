@@ -220,12 +220,6 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 	return r.data, r.stat, nil
 }
 
-type dataStatWatch struct {
-	data  []byte
-	stat  zkstore.Stat
-	watch <-chan zk.Event
-}
-
 // GetW is Get that also sets a data watch.
 func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
 	const op = "getw"
@@ -233,17 +227,19 @@ func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-
 		return nil, zkstore.Stat{}, nil, err
 	}
 	full := s.abs(path)
-	r, err := do(s, ctx, func() (dataStatWatch, error) {
-		d, st, w, err := s.conn.GetW(full)
+	w := s.watches.add(full, watchData, path)
+	r, err := do(s, ctx, func() (dataStat, error) {
+		d, st, _, err := s.conn.GetW(full)
 		if err != nil {
-			return dataStatWatch{}, err
+			return dataStat{}, err
 		}
-		return dataStatWatch{d, toStat(st), w}, nil
+		return dataStat{d, toStat(st)}, nil
 	})
 	if err != nil {
+		s.watches.remove(full, watchData, w)
 		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
 	}
-	return r.data, r.stat, s.forward(r.watch, path), nil
+	return r.data, r.stat, w.ch, nil
 }
 
 // Set replaces a znode's data if its version matches.
@@ -294,7 +290,6 @@ func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 type existsResult struct {
 	stat   zkstore.Stat
 	exists bool
-	watch  <-chan zk.Event
 }
 
 // Exists reports whether a znode exists, and its Stat if it does.
@@ -324,26 +319,34 @@ func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <
 		return zkstore.Stat{}, false, nil, err
 	}
 	full := s.abs(path)
+	// The server sets a data watch if the znode exists and an exist watch
+	// if not; which one is known only from the reply, and an event may come
+	// right behind it, so both are registered and the wrong one dropped.
+	wd := s.watches.add(full, watchData, path)
+	we := s.watches.add(full, watchExist, path)
 	r, err := do(s, ctx, func() (existsResult, error) {
-		ok, st, w, err := s.conn.ExistsW(full)
-		if err != nil {
+		ok, st, _, err := s.conn.ExistsW(full)
+		if err != nil || !ok {
 			return existsResult{}, err
 		}
-		if !ok {
-			return existsResult{watch: w}, nil
-		}
-		return existsResult{toStat(st), true, w}, nil
+		return existsResult{toStat(st), true}, nil
 	})
 	if err != nil {
+		s.watches.remove(full, watchData, wd)
+		s.watches.remove(full, watchExist, we)
 		return zkstore.Stat{}, false, nil, s.fail(op, path, err, false)
 	}
-	return r.stat, r.exists, s.forward(r.watch, path), nil
+	if r.exists {
+		s.watches.remove(full, watchExist, we)
+		return r.stat, true, wd.ch, nil
+	}
+	s.watches.remove(full, watchData, wd)
+	return r.stat, false, we.ch, nil
 }
 
 type childrenResult struct {
 	children []string
 	stat     zkstore.Stat
-	watch    <-chan zk.Event
 }
 
 func sortedChildren(c []string) []string {
@@ -366,7 +369,7 @@ func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.St
 		if err != nil {
 			return childrenResult{}, err
 		}
-		return childrenResult{sortedChildren(c), toStat(st), nil}, nil
+		return childrenResult{sortedChildren(c), toStat(st)}, nil
 	})
 	if err != nil {
 		return nil, zkstore.Stat{}, s.fail(op, path, err, false)
@@ -381,17 +384,19 @@ func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.S
 		return nil, zkstore.Stat{}, nil, err
 	}
 	full := s.abs(path)
+	w := s.watches.add(full, watchChild, path)
 	r, err := do(s, ctx, func() (childrenResult, error) {
-		c, st, w, err := s.conn.ChildrenW(full)
+		c, st, _, err := s.conn.ChildrenW(full)
 		if err != nil {
 			return childrenResult{}, err
 		}
-		return childrenResult{sortedChildren(c), toStat(st), w}, nil
+		return childrenResult{sortedChildren(c), toStat(st)}, nil
 	})
 	if err != nil {
+		s.watches.remove(full, watchChild, w)
 		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
 	}
-	return r.children, r.stat, s.forward(r.watch, path), nil
+	return r.children, r.stat, w.ch, nil
 }
 
 type aclStat struct {
@@ -486,46 +491,6 @@ func (s *Store) AddAuth(ctx context.Context, scheme string, auth []byte) error {
 		return err
 	}
 	return nil
-}
-
-// forward turns a go-zookeeper watch channel into a zkstore one, reporting
-// the caller's path.
-func (s *Store) forward(w <-chan zk.Event, path string) <-chan zkstore.Event {
-	out := make(chan zkstore.Event, 1)
-	if w == nil || !s.track() {
-		// Closed while the call returned; go-zookeeper ends the watch.
-		out <- zkstore.Event{Type: zkstore.EventNotWatching, Path: path, Err: zkstore.ErrClosed}
-		close(out)
-		return out
-	}
-	go func() {
-		defer s.inflight.Done()
-		ev, ok := <-w
-		out <- s.watchEvent(ev, ok, path)
-		close(out)
-	}()
-	return out
-}
-
-func (s *Store) watchEvent(ev zk.Event, ok bool, path string) zkstore.Event {
-	if ok && ev.Type != zk.EventNotWatching {
-		return zkstore.Event{Type: zkstore.EventType(ev.Type), Path: path}
-	}
-	var err error
-	switch {
-	case ok && errors.Is(ev.Err, zk.ErrSessionExpired):
-		err = zkstore.ErrSessionExpired
-	case s.endReason() == endExpired:
-		err = zkstore.ErrSessionExpired
-	case ok && errors.Is(ev.Err, zk.ErrClosing), s.endReason() == endClosed:
-		err = zkstore.ErrClosed
-	default:
-		err = mapError(ev.Err, endNone)
-		if err == nil {
-			err = zkstore.ErrConnectionLoss
-		}
-	}
-	return zkstore.Event{Type: zkstore.EventNotWatching, Path: path, Err: err}
 }
 
 func toStat(st *zk.Stat) zkstore.Stat {

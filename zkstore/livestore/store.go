@@ -63,10 +63,10 @@ type Store struct {
 	sessionID   int64
 	server      string
 	subs        map[*subscription]struct{}
+	watches     watchRegistry
 	established chan struct{} // closed when the first session is established
 	expiredCh   chan struct{} // closed when the session expires
-	// inflight counts the goroutines the store starts for calls and
-	// watches; Add happens under mu while life is alive, so that Close's
+	// inflight counts the goroutines the store starts for calls; Add happens under mu while life is alive, so that Close's
 	// Wait never races an Add.
 	inflight sync.WaitGroup
 
@@ -184,6 +184,10 @@ func (s *Store) dialFailure() error {
 // block nor call into the zk.Conn.
 func (s *Store) onEvent(ev zk.Event) {
 	if ev.Type != zk.EventSession {
+		// Node events are delivered even while Close runs: the server
+		// sends the closing session the events of its own ephemerals'
+		// deletion before it answers closeSession.
+		s.watches.fire(ev)
 		return
 	}
 	s.mu.Lock()
@@ -210,6 +214,7 @@ func (s *Store) onEvent(ev zk.Event) {
 		st = zkstore.StateExpired
 		s.life.Store(lifeExpired)
 		close(s.expiredCh)
+		s.watches.end(zkstore.ErrSessionExpired)
 	case zk.StateAuthFailed:
 		st = zkstore.StateAuthFailed
 	default:
@@ -283,6 +288,7 @@ func (s *Store) Close() error {
 	// Sends closeSession and waits (at most about a second) for the reply,
 	// so the ephemerals are gone when Close returns.
 	s.conn.Close()
+	s.watches.end(zkstore.ErrClosed) // after the close reply and the events before it
 	s.dialStop()
 	s.closeNetConns()
 	<-s.runDone
