@@ -4,79 +4,25 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/zkstore"
-)
-
-// testServer is the one ZooKeeper the package's tests share; nil when none
-// can run here (tests then skip, or fail under CI=true).
-var (
-	testServer    *zkserver.Server
-	testServerErr error
 )
 
 // Server ticks of 100ms: the server accepts session timeouts from 200ms, so
 // expiry tests take a second or two.
 const testTick = 100 * time.Millisecond
 
-func init() {
-	// Test binaries carry no dependency versions; go.mod decides, and
-	// TestGoModPinsZK checks it.
-	if linkedZKVersion() == "" {
-		rawMulti = true
-	}
-}
-
 func TestMain(m *testing.M) {
-	os.Exit(testMain(m))
+	os.Exit(zkserver.RunShared(m, zkserver.Options{TickTime: testTick}))
 }
 
-func testMain(m *testing.M) int {
-	if err := zkserver.Available(); err != nil {
-		testServerErr = err
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		testServer, testServerErr = zkserver.Start(ctx, zkserver.Options{TickTime: testTick})
-		cancel()
-	}
-	code := m.Run()
-	if testServer != nil {
-		if err := testServer.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing the test server:", err)
-		}
-	}
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutines left after the tests:", err)
-			code = 1
-		}
-	}
-	return code
-}
-
-// serverAddr is the shared server's address; the test skips without one
-// (fails under CI=true, where a skipped live test must not pass silently).
-func serverAddr(tb testing.TB) string {
-	tb.Helper()
-	if testServer != nil {
-		return testServer.Addr()
-	}
-	msg := fmt.Sprintf("no ZooKeeper server (%v); %s", testServerErr, zkserver.InstallHint)
-	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
-	return ""
-}
+// serverAddr is the shared server's address (see zkserver.SharedAddr).
+func serverAddr(tb testing.TB) string { return zkserver.SharedAddr(tb) }
 
 // tlog sends the store's diagnostics to the test log while the test runs.
 type tlog struct{ tb testing.TB }

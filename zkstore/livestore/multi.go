@@ -36,18 +36,24 @@ func zkRequest(c *zk.Conn, opcode int32, req, res any, recvFunc unsafe.Pointer) 
 const zkModule, zkVersion = "github.com/go-zookeeper/zk", "v1.0.4"
 
 // rawMulti says whether zkRequest may be used: the build links exactly the
-// go-zookeeper version whose request signature it declares. Binaries
-// record their dependencies; test binaries do not, and there go.mod is
-// what decides (the package's tests turn rawMulti on, and TestGoModPinsZK
-// fails when go.mod names another version).
+// go-zookeeper version whose request signature it declares.
 var rawMulti = linkedZKVersion() == zkVersion
 
+// thisModule is zksql's module path.
+const thisModule = "github.com/zksql/zksql"
+
 // linkedZKVersion is the go-zookeeper version the binary was built with, ""
-// when unknown or replaced.
+// when unknown or replaced. Binaries record their dependencies; test
+// binaries record none. In this module's own test binaries go.mod decides,
+// and TestGoModPinsZK fails when it names another version than zkVersion;
+// another module's test binary gets the safe fallback.
 func linkedZKVersion() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
+	}
+	if len(bi.Deps) == 0 && bi.Main.Path == thisModule {
+		return zkVersion
 	}
 	for _, d := range bi.Deps {
 		if d.Path == zkModule && d.Replace == nil {
@@ -181,9 +187,8 @@ func (s *Store) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResul
 	if err := s.dead(); err != nil {
 		return allFailed(results, err, pathErr("multi", "", err))
 	}
-	if len(ops) == 0 {
-		return results, nil
-	}
+	// An empty multi still goes to the server: it is a transaction there
+	// and takes a zxid, which the differential test checks.
 
 	var codes []multiResult
 	var err error

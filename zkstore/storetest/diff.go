@@ -34,14 +34,6 @@ type DiffOptions struct {
 	// ZxidRank compares zxids by rank order instead of as exact offsets
 	// from the base znode's Czxid: for a server with unrelated writers.
 	ZxidRank bool
-	// NoKindsInMulti keeps container and TTL creates out of multis (they
-	// are still made by plain creates): for a store known to refuse them
-	// there, so that the rest can be compared meanwhile.
-	NoKindsInMulti bool
-	// NoEmptyMulti leaves out multis with no operations. ZooKeeper spends a
-	// zxid on one; a store that answers it without asking the server does
-	// not, and every later zxid is one off.
-	NoEmptyMulti bool
 	// ShrinkBudget bounds the time spent shrinking a failing program
 	// (default 2 minutes).
 	ShrinkBudget time.Duration
@@ -81,7 +73,7 @@ func RunDifferential(t *testing.T, a, b Cluster, opts DiffOptions) {
 	opts = opts.withDefaults()
 	for _, seed := range opts.Seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			prog := genProgram(seed, opts.Ops, opts.Sessions, opts.NoKindsInMulti, opts.NoEmptyMulti)
+			prog := genProgram(seed, opts.Ops, opts.Sessions)
 			var tally map[string]int
 			d := runBoth(t, a, b, prog, opts, func(op diffOp, o outcome) {
 				if tally == nil {
@@ -189,8 +181,6 @@ var (
 type generator struct {
 	r        *rand.Rand
 	sessions int
-	noKinds  bool
-	noEmpty  bool
 	guess    map[string]bool // path → may have children (not ephemeral, not a container)
 }
 
@@ -275,9 +265,6 @@ func (g *generator) create(session int, inMulti bool) diffOp {
 		zkstore.ModeEphemeral, zkstore.ModePersistentSequential, zkstore.ModeEphemeralSequential,
 		zkstore.ModeContainer, zkstore.ModePersistentTTL, zkstore.ModePersistentSequentialTTL}
 	op.Mode = modes[r.IntN(len(modes))]
-	if inMulti && g.noKinds && (op.Mode.IsTTL() || op.Mode.IsContainer()) {
-		op.Mode = zkstore.CreateMode(r.IntN(4)) // persistent, ephemeral or their sequentials
-	}
 	switch {
 	case op.Mode.IsSequential():
 		op.Path = join(g.parent(), "s-")
@@ -340,7 +327,7 @@ func (g *generator) op(inMulti bool) diffOp {
 		return diffOp{Kind: "setacl", Session: s, Path: g.path(true), ACL: r.IntN(len(aclChoices)), Version: genVersion(r)}
 	case n < 95:
 		k := r.IntN(4) + 1
-		if r.IntN(15) == 0 && !g.noEmpty {
+		if r.IntN(15) == 0 {
 			k = 0
 		}
 		op := diffOp{Kind: "multi", Session: s}
@@ -359,8 +346,8 @@ func (g *generator) op(inMulti bool) diffOp {
 	}
 }
 
-func genProgram(seed uint64, n, sessions int, noKinds, noEmpty bool) []diffOp {
-	g := &generator{r: rand.New(rand.NewPCG(seed, 0x5eed)), sessions: sessions, noKinds: noKinds, noEmpty: noEmpty, guess: map[string]bool{}}
+func genProgram(seed uint64, n, sessions int) []diffOp {
+	g := &generator{r: rand.New(rand.NewPCG(seed, 0x5eed)), sessions: sessions, guess: map[string]bool{}}
 	prog := make([]diffOp, n)
 	for i := range prog {
 		prog[i] = g.op(false)

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zksql/zksql/internal/clustertest"
+	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/zkstore/memstore"
 	"github.com/zksql/zksql/zkstore/storetest"
 )
@@ -13,14 +15,7 @@ import (
 // storetest.RunDifferential. -zksql.diff.ops and -zksql.diff.seeds make it
 // longer.
 func TestDifferential(t *testing.T) {
-	live := newLiveCluster(liveAddr(t))
-	mem := newMemCluster(t, memstore.ContainerCheckInterval(100*time.Millisecond))
-	storetest.RunDifferential(t, mem, live, storetest.DiffOptions{
-		// livestore refuses container and TTL creates in a multi (conformance
-		// case Multi/ContainerAndTTL); compare the rest meanwhile.
-		NoKindsInMulti: true,
-		// livestore answers an empty multi itself; the server would have
-		// spent a zxid on it.
-		NoEmptyMulti: true,
-	})
+	live := clustertest.NewLive(zkserver.SharedAddr(t), 2*time.Second)
+	mem := clustertest.NewMem(t, memstore.ContainerCheckInterval(100*time.Millisecond))
+	storetest.RunDifferential(t, mem, live, storetest.DiffOptions{})
 }
