@@ -1,0 +1,72 @@
+package recipe
+
+import (
+	"context"
+	"errors"
+	"maps"
+
+	"github.com/zksql/zksql/watch"
+	"github.com/zksql/zksql/zkstore"
+)
+
+// ServicesRoot is where services register: /services/NAME/INSTANCE.
+const ServicesRoot = "/services"
+
+// Register announces an instance of service as the ephemeral znode
+// /services/SERVICE/ID holding data. The registration lasts as long as
+// st's session (or until Deregister); the parents are created if missing.
+func Register(ctx context.Context, st zkstore.Store, service, id string, data []byte) (string, error) {
+	dir := zkstore.Join(ServicesRoot, service)
+	if err := ensurePath(ctx, st, dir); err != nil {
+		return "", err
+	}
+	return st.Create(ctx, zkstore.Join(dir, id), data, zkstore.CreateOptions{Mode: zkstore.ModeEphemeral})
+}
+
+// Deregister removes a registration.
+func Deregister(ctx context.Context, st zkstore.Store, service, id string) error {
+	err := st.Delete(ctx, zkstore.Join(zkstore.Join(ServicesRoot, service), id), zkstore.AnyVersion)
+	if errors.Is(err, zkstore.ErrNoNode) {
+		return nil
+	}
+	return err
+}
+
+// Discover streams the live instances of service (id -> data), a new map
+// each time the set or an instance's data changes, until ctx ends or the
+// source has no session any more. It is a Tree stream of the service's
+// znode two levels deep, so the latest set is always delivered.
+func Discover(ctx context.Context, src watch.Source, service string) <-chan map[string]string {
+	out := make(chan map[string]string)
+	dir := zkstore.Join(ServicesRoot, service)
+	go func() {
+		defer close(out)
+		cur := map[string]string{}
+		synced := false
+		for ev := range watch.Tree(ctx, src, dir, watch.WithMaxDepth(1)) {
+			switch ev.Type {
+			case watch.Created, watch.DataChanged:
+				if ev.Path != dir {
+					cur[zkstore.Base(ev.Path)] = string(ev.Data)
+				}
+			case watch.Deleted:
+				if ev.Path != dir {
+					delete(cur, zkstore.Base(ev.Path))
+				}
+			case watch.Synced:
+				synced = true
+			default:
+				continue
+			}
+			if !synced {
+				continue
+			}
+			select {
+			case out <- maps.Clone(cur):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,474 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// kind is what a stream watches: it reads state through a reader (which
+// arms the watches) and turns the difference between the state it has read
+// and the state it has delivered into events.
+type kind interface {
+	// load reads the whole state afresh, replacing the current state only
+	// when it succeeds.
+	load(ctx context.Context, r *reader) error
+	// fired updates the current state after a watch fired.
+	fired(ctx context.Context, r *reader, key watchKey, ev zkstore.Event) error
+	// next is the next event to deliver, if the delivered state differs
+	// from the current one. It never changes anything.
+	next() (Event, bool)
+	// commit records ev, which next returned, as delivered.
+	commit(ev Event)
+	// resync makes the next events report a resync.
+	resync()
+	// skipInitial takes the state just loaded as delivered.
+	skipInitial()
+}
+
+// watchKey names one armed watch: a data watch (GetW, ExistsW) or a child
+// watch (ChildrenW) on a path.
+type watchKey struct {
+	path  string
+	child bool
+}
+
+type firing struct {
+	gen uint64
+	key watchKey
+	ev  zkstore.Event
+}
+
+// engine runs one stream.
+type engine struct {
+	src  Source
+	k    kind
+	cfg  config
+	path string
+	out  chan Event
+
+	firings chan firing
+	done    chan struct{} // closed when the stream ends: stops the forwarders
+	wg      sync.WaitGroup
+
+	// gen is bumped whenever the watches armed so far stop counting (a
+	// new session, a full re-read); firings of older generations are
+	// ignored.
+	gen   uint64
+	armed map[watchKey]bool
+}
+
+const (
+	minBackoff = 20 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+func start(ctx context.Context, src Source, path string, k kind, cfg config) <-chan Event {
+	e := &engine{
+		src:     src,
+		k:       k,
+		cfg:     cfg,
+		path:    path,
+		out:     make(chan Event),
+		firings: make(chan firing, 16),
+		done:    make(chan struct{}),
+		armed:   map[watchKey]bool{},
+	}
+	go e.run(ctx)
+	return e.out
+}
+
+// arm hands a watch channel to a forwarder goroutine of this generation.
+func (e *engine) arm(key watchKey, ch <-chan zkstore.Event) {
+	e.armed[key] = true
+	gen := e.gen
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				ev = zkstore.Event{Type: zkstore.EventNotWatching, Path: key.path, Err: zkstore.ErrClosed}
+			}
+			select {
+			case e.firings <- firing{gen, key, ev}:
+			case <-e.done:
+			}
+		case <-e.done:
+		}
+	}()
+}
+
+func (e *engine) newGen() {
+	e.gen++
+	clear(e.armed)
+}
+
+func sessionGone(err error) bool {
+	return errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed)
+}
+
+func (e *engine) run(ctx context.Context) {
+	defer close(e.out)
+	defer e.wg.Wait()
+	defer close(e.done)
+
+	if err := zkstore.ValidatePath(e.path, false); err != nil {
+		e.flush(ctx, []Event{{Type: Error, Path: e.path, Err: err}})
+		return
+	}
+
+	var (
+		st        zkstore.Store
+		sess      <-chan zkstore.SessionEvent
+		stopSess  context.CancelFunc = func() {}
+		connected bool
+		needLoad  = true
+		loaded    bool
+		retry     <-chan time.Time
+		timer     *time.Timer
+		backoff   time.Duration
+		queue     []Event // status events, and the data events read before them
+		fresh     bool    // st has not been read from successfully yet
+	)
+	defer func() { stopSess() }()
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+
+	later := func() {
+		backoff = min(max(2*backoff, minBackoff), maxBackoff)
+		if timer == nil {
+			timer = time.NewTimer(backoff)
+		} else {
+			timer.Reset(backoff)
+		}
+		retry = timer.C
+	}
+	// status queues a status event behind every data event pending.
+	status := func(ev Event) {
+		if loaded {
+			for {
+				d, ok := e.k.next()
+				if !ok {
+					break
+				}
+				e.k.commit(d)
+				queue = append(queue, e.copyOut(d))
+			}
+		}
+		ev.Path = e.path
+		if n := len(queue); n > 0 && ev.Type == Error && queue[n-1].Type == Error {
+			queue[n-1] = ev // a slow reader needs only the latest failure
+			return
+		}
+		queue = append(queue, ev)
+	}
+	lastStatus := func() EventType {
+		if len(queue) == 0 {
+			return 0
+		}
+		return queue[len(queue)-1].Type
+	}
+	// ended handles a session that expired or was closed.
+	ended := func(err error) {
+		if errors.Is(err, zkstore.ErrSessionExpired) && lastStatus() != Expired {
+			status(Event{Type: Expired, Err: err})
+		}
+		stopSess()
+		stopSess, sess, st = func() {}, nil, nil
+		e.newGen()
+		needLoad = true
+		if fresh {
+			later() // the Source gave a dead session: do not spin
+		} else {
+			retry = nil
+		}
+	}
+	// failed handles an error of a read; false ends the stream.
+	failed := func(err error) bool {
+		switch {
+		case ctx.Err() != nil:
+			return false
+		case sessionGone(err):
+			ended(err)
+		case errors.Is(err, zkstore.ErrInvalidPath):
+			status(Event{Type: Error, Err: err})
+			e.flush(ctx, queue)
+			return false
+		case errors.Is(err, zkstore.ErrConnectionLoss):
+			// Disconnected comes from the session's events; retry quietly.
+			needLoad = true
+			later()
+		default:
+			status(Event{Type: Error, Err: err})
+			needLoad = true
+			later()
+		}
+		return true
+	}
+
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		if st == nil && retry == nil {
+			s, err := e.src.Store(ctx)
+			switch {
+			case err == nil:
+				st = s
+				sctx, cancel := context.WithCancel(ctx)
+				stopSess = cancel
+				sess = st.SessionEvents(sctx)
+				connected, fresh = true, true
+			case ctx.Err() != nil:
+				return
+			case sessionGone(err):
+				switch {
+				case !errors.Is(err, zkstore.ErrSessionExpired):
+					status(Event{Type: Error, Err: err})
+				case lastStatus() != Expired:
+					status(Event{Type: Expired, Err: err})
+				}
+				e.flush(ctx, queue)
+				return
+			default:
+				status(Event{Type: Error, Err: err})
+				later()
+			}
+		}
+		if st != nil && needLoad && retry == nil {
+			e.newGen()
+			if err := e.k.load(ctx, &reader{st: st, e: e}); err != nil {
+				if !failed(err) {
+					return
+				}
+			} else {
+				needLoad, backoff, fresh = false, 0, false
+				if !loaded {
+					loaded = true
+					if !e.cfg.initial {
+						e.k.skipInitial()
+					}
+				} else {
+					e.k.resync()
+				}
+			}
+		}
+
+		var (
+			ev     Event
+			ok     bool
+			queued = len(queue) > 0
+			out    chan<- Event
+		)
+		if queued {
+			ev, ok = queue[0], true
+		} else if loaded {
+			ev, ok = e.k.next()
+			if ok {
+				ev = e.copyOut(ev)
+			}
+		}
+		if ok {
+			out = e.out
+		}
+		select {
+		case out <- ev:
+			if queued {
+				queue[0] = Event{}
+				queue = queue[1:]
+			} else {
+				e.k.commit(ev)
+			}
+		case f := <-e.firings:
+			if f.gen != e.gen {
+				continue
+			}
+			delete(e.armed, f.key)
+			if f.ev.Type == zkstore.EventNotWatching {
+				if sessionGone(f.ev.Err) {
+					ended(f.ev.Err)
+				} else {
+					needLoad = true // the watch was lost: read everything again
+				}
+				continue
+			}
+			if needLoad {
+				continue
+			}
+			if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err) {
+				return
+			}
+		case se, ok := <-sess:
+			if !ok {
+				sess = nil
+				continue
+			}
+			switch se.State {
+			case zkstore.StateDisconnected, zkstore.StateConnecting:
+				if connected {
+					connected = false
+					status(Event{Type: Disconnected, Err: zkstore.ErrConnectionLoss})
+				}
+			case zkstore.StateConnected:
+				if !connected {
+					connected = true
+					status(Event{Type: Reconnected})
+					retry = nil // retry a failed read now
+				}
+			case zkstore.StateExpired:
+				ended(zkstore.ErrSessionExpired)
+			case zkstore.StateClosed:
+				ended(zkstore.ErrClosed)
+			}
+		case <-retry:
+			retry = nil
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// copyOut gives the receiver its own copy of the data.
+func (e *engine) copyOut(ev Event) Event {
+	if ev.Data != nil {
+		ev.Data = bytes.Clone(ev.Data)
+	}
+	if ev.Children != nil {
+		ev.Children = slices.Clone(ev.Children)
+	}
+	return ev
+}
+
+// flush delivers the last events of a stream that is ending.
+func (e *engine) flush(ctx context.Context, queue []Event) {
+	for _, ev := range queue {
+		if ev.Path == "" {
+			ev.Path = e.path
+		}
+		select {
+		case e.out <- ev:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// reader reads through one session, arming each watch at most once: a
+// watch already armed on a path fires on any later change, so the path is
+// then read without a new one. This keeps one watch per path and kind
+// however often a stream re-reads.
+type reader struct {
+	st zkstore.Store
+	e  *engine
+}
+
+// get reads a znode's data, arming a data watch. If the znode is absent,
+// it arms an exists watch when watchAbsent (to hear of its creation).
+func (r *reader) get(ctx context.Context, path string, watchAbsent bool) ([]byte, zkstore.Stat, bool, error) {
+	key := watchKey{path, false}
+	if r.e.armed[key] {
+		data, st, err := r.st.Get(ctx, path)
+		return absent(data, st, err)
+	}
+	data, st, ch, err := r.st.GetW(ctx, path)
+	if err == nil {
+		r.e.arm(key, ch)
+		return data, st, true, nil
+	}
+	if !errors.Is(err, zkstore.ErrNoNode) || !watchAbsent {
+		return absent(nil, zkstore.Stat{}, err)
+	}
+	_, ok, err := r.existsW(ctx, path)
+	if err != nil || !ok {
+		return nil, zkstore.Stat{}, false, err
+	}
+	// Created in between: the exists watch now covers its data.
+	data, st, err = r.st.Get(ctx, path)
+	return absent(data, st, err)
+}
+
+func absent(data []byte, st zkstore.Stat, err error) ([]byte, zkstore.Stat, bool, error) {
+	if errors.Is(err, zkstore.ErrNoNode) {
+		return nil, zkstore.Stat{}, false, nil
+	}
+	if err != nil {
+		return nil, zkstore.Stat{}, false, err
+	}
+	return data, st, true, nil
+}
+
+// existsW checks a znode, arming a data watch unless one is armed.
+func (r *reader) existsW(ctx context.Context, path string) (zkstore.Stat, bool, error) {
+	key := watchKey{path, false}
+	if r.e.armed[key] {
+		return r.st.Exists(ctx, path)
+	}
+	st, ok, ch, err := r.st.ExistsW(ctx, path)
+	if err != nil {
+		return zkstore.Stat{}, false, err
+	}
+	r.e.arm(key, ch)
+	return st, ok, nil
+}
+
+// children lists a znode's children, arming a child watch. If the znode is
+// absent, it arms an exists watch when watchAbsent.
+func (r *reader) children(ctx context.Context, path string, watchAbsent bool) ([]string, zkstore.Stat, bool, error) {
+	key := watchKey{path, true}
+	for range 3 {
+		var (
+			names []string
+			st    zkstore.Stat
+			err   error
+		)
+		if r.e.armed[key] {
+			names, st, err = r.st.Children(ctx, path)
+		} else {
+			var ch <-chan zkstore.Event
+			names, st, ch, err = r.st.ChildrenW(ctx, path)
+			if err == nil {
+				r.e.arm(key, ch)
+			}
+		}
+		if err == nil {
+			if names == nil {
+				names = []string{}
+			}
+			return names, st, true, nil
+		}
+		if !errors.Is(err, zkstore.ErrNoNode) || !watchAbsent {
+			_, _, _, err = absent(nil, st, err)
+			return nil, zkstore.Stat{}, false, err
+		}
+		_, ok, err := r.existsW(ctx, path)
+		if err != nil || !ok {
+			return nil, zkstore.Stat{}, false, err
+		}
+		// Created in between: list it again.
+	}
+	// Created and deleted over and over: the armed watches will tell.
+	return nil, zkstore.Stat{}, false, nil
+}
+
+// parentPzxid is the Pzxid of path's parent (0 for the root or when the
+// parent is gone), read without a watch: the Revision of a deletion.
+func (r *reader) parentPzxid(ctx context.Context, path string) (int64, error) {
+	parent := zkstore.Parent(path)
+	if parent == "" {
+		return 0, nil
+	}
+	st, ok, err := r.st.Exists(ctx, parent)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return st.Pzxid, nil
+}
