@@ -76,7 +76,8 @@
 // just read, in the same multi, retrying the statement if a znode changes
 // in between. RowsAffected counts the rows created or updated (not the
 // parents); LastInsertId is the sequence number of the last sequential
-// znode created. With protect_sequential=true (the default) sequential
+// znode created, so the created path is the given path plus that number
+// in ten digits. With protect_sequential=true (off by default) sequential
 // names carry Curator's "_c_<id>-" protection prefix, which lets the
 // driver find out whether a create interrupted by a connection loss was
 // applied.

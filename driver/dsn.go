@@ -25,7 +25,7 @@ const (
 	DefaultConnectTimeout    = 5 * time.Second
 	DefaultMaxScan           = 100000
 	DefaultMaxData           = 1 << 20 // 1 MiB
-	DefaultProtectSequential = true
+	DefaultProtectSequential = false
 )
 
 // Limits enforced on Config values.
@@ -71,8 +71,11 @@ type Config struct {
 	// ReadOnly rejects statements that would modify znodes.
 	ReadOnly bool
 	// ProtectSequential makes sequential creates carry a unique
-	// protection prefix so that a create whose outcome is unknown (for
-	// example after a connection loss) can be resolved.
+	// protection prefix (Curator's "_c_<id>-") so that a create whose
+	// outcome is unknown (for example after a connection loss) can be
+	// resolved. Off by default: the prefix changes the znode's name, and
+	// without it the created path is exactly the given prefix plus the
+	// ten-digit LastInsertId, which other ZooKeeper clients expect.
 	ProtectSequential bool
 	// MaxScan is the most znodes a single statement may visit.
 	MaxScan int
@@ -317,7 +320,7 @@ var optionNames = []string{
 //		creates also create missing parent znodes.
 //	read_only=BOOL (default false)
 //		reject statements that modify znodes.
-//	protect_sequential=BOOL (default true)
+//	protect_sequential=BOOL (default false)
 //		give sequential creates a unique protection prefix so that a
 //		create whose outcome is unknown can be resolved.
 //	max_scan=N (default 100000)

@@ -105,9 +105,9 @@ var validDSNs = []struct {
 	}), "zk://h:2181?auth=digest:al@ice:%C3%BC%00"},
 
 	// Booleans and limits.
-	{"h?protect_sequential=false", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, false }), "zk://h:2181?protect_sequential=false"},
-	{"h?protect_sequential=0&create_parents=0&read_only=FALSE", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, false }), "zk://h:2181?protect_sequential=false"},
-	{"h?protect_sequential=True&read_only=TRUE", config(func(c *driver.Config) { c.Servers, c.ReadOnly = []string{"h:2181"}, true }), "zk://h:2181?read_only=true"},
+	{"h?protect_sequential=true", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
+	{"h?protect_sequential=1&create_parents=0&read_only=FALSE", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
+	{"h?protect_sequential=False&read_only=TRUE", config(func(c *driver.Config) { c.Servers, c.ReadOnly = []string{"h:2181"}, true }), "zk://h:2181?read_only=true"},
 	{"h?max_data=512&max_scan=1", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 512, 1 }), "zk://h:2181?max_data=512&max_scan=1"},
 	{"h?max_scan=100000&max_data=1048576", config(zk("h:2181")), "zk://h:2181"},
 	{"h?max_scan=2147483647&max_data=2147483647", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 1<<31-1, 1<<31-1 }), "zk://h:2181?max_data=2147483647&max_scan=2147483647"},
@@ -115,17 +115,17 @@ var validDSNs = []struct {
 	{"h?&&max_scan=5&", config(func(c *driver.Config) { c.Servers, c.MaxScan = []string{"h:2181"}, 5 }), "zk://h:2181?max_scan=5"},
 
 	// Everything, to check the option order.
-	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=0&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p",
+	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=1&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p",
 		config(func(c *driver.Config) {
 			c.Servers = []string{"zk1:2181", "[::1]:2182"}
 			c.Chroot = "/app"
 			c.SessionTimeout = 3 * time.Second
 			c.ConnectTimeout = 2 * time.Second
 			c.Auth = []driver.Credential{digest("u", "p")}
-			c.CreateParents, c.ReadOnly, c.ProtectSequential = true, true, false
+			c.CreateParents, c.ReadOnly, c.ProtectSequential = true, true, true
 			c.MaxScan, c.MaxData = 9, 99
 		}),
-		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_parents=true&max_data=99&max_scan=9&protect_sequential=false&read_only=true&session_timeout=3s"},
+		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_parents=true&max_data=99&max_scan=9&protect_sequential=true&read_only=true&session_timeout=3s"},
 }
 
 // invalidDSNs maps DSNs to a substring of the error ParseDSN returns.
@@ -396,8 +396,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:true MaxScan:100000 MaxData:1048576}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:true, MaxScan:100000, MaxData:1048576}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)
@@ -418,7 +418,7 @@ func TestNewConfig(t *testing.T) {
 		ConnectTimeout:    5 * time.Second,
 		MaxScan:           100000,
 		MaxData:           1 << 20,
-		ProtectSequential: true,
+		ProtectSequential: false,
 	}
 	if diff := cmp.Diff(want, driver.NewConfig()); diff != "" {
 		t.Errorf("NewConfig() mismatch (-want +got):\n%s", diff)

@@ -64,7 +64,7 @@ func Example_compareAndSet() {
 
 // Sequential znodes get a counter appended; LastInsertId returns it.
 func Example_sequential() {
-	db, _ := sql.Open("zookeeper", "mem:?protect_sequential=false")
+	db, _ := sql.Open("zookeeper", "mem:")
 	defer db.Close()
 	db.Exec("INSERT INTO znodes (path) VALUES ('/queue')")
 

@@ -14,7 +14,7 @@ import (
 func TestProtectedSequentialResolvesConnectionLoss(t *testing.T) {
 	name := "protect-" + t.Name()
 	defer driver.DropMemServer(name)
-	db := openDB(t, "mem:"+name)
+	db := openDB(t, "mem:"+name+"?protect_sequential=true")
 	mustExec(t, db, "INSERT INTO znodes (path) VALUES ('/q')")
 	srv := driver.MemServer(name)
 	srv.InjectFault(memstore.FailOnce("create", "", memstore.FailAfter(zkstore.ErrConnectionLoss)))
