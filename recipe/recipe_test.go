@@ -2,6 +2,7 @@ package recipe_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"sync"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zksql/zksql/driver"
+	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/recipe"
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"
@@ -18,46 +21,94 @@ import (
 // is never entered twice at once, and everybody gets it.
 func TestMutexExclusion(t *testing.T) {
 	both(t, func(t *testing.T, e env) {
-		const sessions, workers, rounds = 4, 20, 3
-		dir := fmt.Sprintf("/locks/excl-%d", time.Now().UnixNano())
-		var inside, max, entered atomic.Int32
-		var wg sync.WaitGroup
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		stores := make([]zkstore.Store, sessions)
-		for i := range sessions {
+		stores := make([]zkstore.Store, 4)
+		for i := range stores {
 			stores[i] = e.Open(t)
 		}
-		for w := range workers {
-			st := stores[w%sessions]
-			wg.Go(func() {
-				for range rounds {
-					m := recipe.NewMutex(st, dir, nil)
-					if err := m.Lock(ctx); err != nil {
-						t.Error(err)
-						return
-					}
-					n := inside.Add(1)
-					for {
-						old := max.Load()
-						if n <= old || max.CompareAndSwap(old, n) {
-							break
-						}
-					}
-					entered.Add(1)
-					time.Sleep(time.Millisecond)
-					inside.Add(-1)
-					if err := m.Unlock(ctx); err != nil {
-						t.Error(err)
+		contend(t, stores)
+	})
+}
+
+// The same through the SQL driver: 20 goroutines over 4 sql.DBs, each
+// with its own ZooKeeper session, reached through watch.FromDB.
+func TestMutexExclusionOverSQLDBs(t *testing.T) {
+	dsns := map[string]func(t *testing.T) string{
+		"mem": func(t *testing.T) string {
+			name := fmt.Sprintf("lock-%d", time.Now().UnixNano())
+			t.Cleanup(func() { driver.DropMemServer(name) })
+			return "mem:" + name
+		},
+		"live": func(t *testing.T) string { return "zk://" + zkserver.SharedAddr(t) },
+	}
+	for _, name := range []string{"mem", "live"} {
+		t.Run(name, func(t *testing.T) {
+			dsn := dsns[name](t)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			stores := make([]zkstore.Store, 4)
+			for i := range stores {
+				db, err := sql.Open("zookeeper", dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				src := watch.FromDB(db)
+				t.Cleanup(func() {
+					src.Close()
+					db.Close()
+				})
+				if stores[i], err = src.Store(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := 1; i < len(stores); i++ {
+				if stores[i].SessionID() == stores[0].SessionID() {
+					t.Fatalf("sql.DBs %d and 0 share session %#x", i, stores[0].SessionID())
+				}
+			}
+			contend(t, stores)
+		})
+	}
+}
+
+// contend has 20 goroutines, spread over stores, take one lock 3 times
+// each, and checks that no two ever hold it at once.
+func contend(t *testing.T, stores []zkstore.Store) {
+	t.Helper()
+	const workers, rounds = 20, 3
+	dir := fmt.Sprintf("/locks/excl-%d", time.Now().UnixNano())
+	var inside, max, entered atomic.Int32
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for w := range workers {
+		st := stores[w%len(stores)]
+		wg.Go(func() {
+			for range rounds {
+				m := recipe.NewMutex(st, dir, nil)
+				if err := m.Lock(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+				n := inside.Add(1)
+				for {
+					old := max.Load()
+					if n <= old || max.CompareAndSwap(old, n) {
+						break
 					}
 				}
-			})
-		}
-		wg.Wait()
-		if max.Load() != 1 || entered.Load() != workers*rounds {
-			t.Fatalf("max inside %d (want 1), entered %d (want %d)", max.Load(), entered.Load(), workers*rounds)
-		}
-	})
+				entered.Add(1)
+				time.Sleep(time.Millisecond)
+				inside.Add(-1)
+				if err := m.Unlock(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if max.Load() != 1 || entered.Load() != workers*rounds {
+		t.Fatalf("max inside %d (want 1), entered %d (want %d)", max.Load(), entered.Load(), workers*rounds)
+	}
 }
 
 // A holder whose session expires is told through Lost, and the next
