@@ -67,7 +67,12 @@
 // is read: path, name and parent need no request per znode, Stat columns
 // an exists (or the Stat of a listing), data a getData.
 // SELECT COUNT(*) FROM znodes WHERE parent = ? reads only the parent.
-// A znode deleted while a statement walks is skipped.
+// A znode deleted while a statement walks is skipped. A znode the session
+// may not read (its ACL refuses the DSN's credentials) fails the
+// statement with zkstore.ErrNoAuth naming it; with the DSN option
+// skip_unreadable=true a SELECT instead leaves it out and ends its rows
+// with an [UnreadableError] naming what it could not read, never
+// skipping silently.
 //
 // INSERT INTO znodes (path, data[, mode][, ttl]) creates znodes; several
 // rows go in one multi, all or nothing; with create_parents=true missing
@@ -89,7 +94,16 @@
 // the statement is ZooKeeper's compare-and-set: a stale version affects
 // 0 rows. Otherwise a znode changing between the read and the write
 // fails the statement with [ErrConflict] (matching zkstore.ErrBadVersion),
-// nothing applied.
+// nothing applied. UPDATE znodes SET data = <constant> WHERE path =
+// <constant>, with nothing else in WHERE and outside a transaction, reads
+// nothing: it is one setData of any version, since what it writes cannot
+// depend on what a read would find (a missing znode affects 0 rows).
+//
+// Walks (path LIKE 'prefix%', or no usable condition) keep up to 64
+// reads outstanding ahead of the rows produced, pipelined on the
+// session's connection, and still yield rows in walk order; the
+// read-ahead starts at one and grows as rows are consumed, so a LIMIT or
+// a reader that stops early leaves the rest of the subtree unread.
 //
 // SHOW TABLES, DESCRIBE table and EXPLAIN statement describe the schema
 // and the ZooKeeper operations a statement makes; EXPLAIN never shows

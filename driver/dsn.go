@@ -81,6 +81,11 @@ type Config struct {
 	MaxScan int
 	// MaxData is the largest znode data, in bytes, a statement may write.
 	MaxData int
+	// SkipUnreadable makes a SELECT leave out the znodes the session may
+	// not read (ZooKeeper answers ErrNoAuth) instead of failing, and end
+	// its rows with an *UnreadableError naming them. Writes and
+	// transactions never skip.
+	SkipUnreadable bool
 }
 
 // Credential is one auth option: a ZooKeeper authentication scheme and
@@ -184,6 +189,9 @@ func (cfg *Config) format(redact bool) string {
 	if cfg.SessionTimeout != DefaultSessionTimeout {
 		opt("session_timeout", cfg.SessionTimeout.String())
 	}
+	if cfg.SkipUnreadable {
+		opt("skip_unreadable", "true")
+	}
 	return b.String()
 }
 
@@ -285,6 +293,7 @@ var optionNames = []string{
 	"protect_sequential",
 	"read_only",
 	"session_timeout",
+	"skip_unreadable",
 }
 
 // ParseDSN parses a DSN into a Config. It accepts three forms:
@@ -327,6 +336,13 @@ var optionNames = []string{
 //		the most znodes one statement may visit.
 //	max_data=N (default 1048576)
 //		the largest znode data, in bytes, a statement may write.
+//	skip_unreadable=BOOL (default false)
+//		a SELECT that meets a znode the session may not read
+//		(ErrNoAuth) fails by default, naming it. With true it leaves such
+//		znodes out (a znode whose children it may not list, with its
+//		subtree) and returns the rows it could read, then ends them with
+//		an *UnreadableError naming what it left out (rows.Err reports
+//		it). Writes and transactions always fail instead.
 //
 // A DURATION is either a Go duration such as 10s, 1m30s or 1500ms, or a
 // bare integer read as milliseconds, as in ZooKeeper's own configuration;
@@ -458,6 +474,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.ReadOnly, err = parseBool(name, value)
 		case "protect_sequential":
 			cfg.ProtectSequential, err = parseBool(name, value)
+		case "skip_unreadable":
+			cfg.SkipUnreadable, err = parseBool(name, value)
 		case "max_scan":
 			cfg.MaxScan, err = parsePositive(name, value, math.MaxInt32)
 		case "max_data":

@@ -107,6 +107,7 @@ var validDSNs = []struct {
 	// Booleans and limits.
 	{"h?protect_sequential=true", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
 	{"h?protect_sequential=1&create_parents=0&read_only=FALSE", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
+	{"mem:?skip_unreadable=1", config(func(c *driver.Config) { c.Mem, c.SkipUnreadable = true, true }), "mem:?skip_unreadable=true"},
 	{"h?protect_sequential=False&read_only=TRUE", config(func(c *driver.Config) { c.Servers, c.ReadOnly = []string{"h:2181"}, true }), "zk://h:2181?read_only=true"},
 	{"h?max_data=512&max_scan=1", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 512, 1 }), "zk://h:2181?max_data=512&max_scan=1"},
 	{"h?max_scan=100000&max_data=1048576", config(zk("h:2181")), "zk://h:2181"},
@@ -396,8 +397,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 SkipUnreadable:false}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, SkipUnreadable:false}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)

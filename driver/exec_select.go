@@ -20,6 +20,17 @@ type env struct {
 	args *args
 	tx   *transaction
 	sql  string
+	// closers end the statement's row sources (reads in flight):
+	// closeSources runs them when its rows are closed or it failed.
+	closers []func()
+}
+
+// closeSources ends the statement's row sources; idempotent.
+func (e *env) closeSources() {
+	for _, c := range e.closers {
+		c()
+	}
+	e.closers = nil
 }
 
 func (e *env) scanner(level fetchLevel) *scanner {
@@ -271,6 +282,9 @@ func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIt
 		next = aclSource(e, ra.source(sc))
 	} else {
 		src := ra.source(e.scanner(levelFor(append(exprs, where)...)))
+		if c, ok := src.(interface{ close() }); ok {
+			e.closers = append(e.closers, c.close)
+		}
 		next = func() (eval.Row, error) {
 			z, err := src.next()
 			if z == nil || err != nil {

@@ -18,6 +18,9 @@ func (e *env) update(s *parser.Update) (result, error) {
 	if s.Table == parser.TableACLs {
 		return e.updateACL(s)
 	}
+	if res, ok, err := e.pointUpdate(s); ok {
+		return res, err
+	}
 	exprs := []parser.Expr{versionColumn}
 	for _, a := range s.Set {
 		exprs = append(exprs, a.Value)
@@ -57,4 +60,76 @@ func (e *env) update(s *parser.Update) (result, error) {
 	}
 	wp.cas = len(wp.ops) == 1 && versionConjunct(s.Where)
 	return e.apply(wp)
+}
+
+// pointUpdate runs UPDATE znodes SET data = <constant> WHERE path =
+// <constant>, outside a transaction, as one Set of any version instead of
+// a read and a compare-and-set: a point update then costs what
+// go-zookeeper's Set costs. Nothing the statement reads decides what it
+// writes - the only condition is the path, the new data does not depend on
+// the row - so a change between a read and the Set could not change the
+// outcome; a missing znode is 0 rows affected, as when the read finds none.
+// ok is false when the statement is not of that form, or when its values
+// fail to evaluate or to fit: the general path then decides, so errors
+// stay the same (it reports them only for a znode that exists).
+func (e *env) pointUpdate(s *parser.Update) (res result, ok bool, err error) {
+	x, isPoint := pointUpdateShape(s)
+	if !isPoint || e.tx != nil {
+		return result{}, false, nil
+	}
+	v, err := eval.Eval(x, noRow{}, e.args)
+	if err != nil {
+		return result{}, false, nil
+	}
+	var path string
+	switch v := v.(type) {
+	case string:
+		path = v
+	case []byte:
+		path = string(v)
+	default:
+		return result{}, false, nil
+	}
+	if zkstore.ValidatePath(path, false) != nil {
+		return result{}, false, nil
+	}
+	var data []byte
+	for _, a := range s.Set {
+		v, err := eval.Eval(a.Value, noRow{}, e.args)
+		if err != nil {
+			return result{}, false, nil
+		}
+		if data, err = toBytes(v); err != nil {
+			return result{}, false, nil
+		}
+	}
+	if e.checkData(path, data) != nil {
+		return result{}, false, nil
+	}
+	if _, err := e.st.Set(e.ctx, path, data, zkstore.AnyVersion); err != nil {
+		if isGone(err) {
+			return result{}, true, nil
+		}
+		return result{}, true, err
+	}
+	return result{affected: 1}, true, nil
+}
+
+// pointUpdateShape reports whether s is UPDATE znodes SET data = <constant>
+// WHERE path = <constant> and nothing else, and returns the path's
+// expression.
+func pointUpdateShape(s *parser.Update) (parser.Expr, bool) {
+	if s.Table != parser.TableZnodes || s.Where == nil || len(s.Set) == 0 || len(conjuncts(s.Where)) != 1 {
+		return nil, false
+	}
+	x, ok := eqConst(s.Where, "path")
+	if !ok {
+		return nil, false
+	}
+	for _, a := range s.Set {
+		if a.Column != "data" || !isConst(a.Value) {
+			return nil, false
+		}
+	}
+	return x, true
 }

@@ -17,6 +17,11 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	maxScan := e.cfg.MaxScan
 	accessSteps := func(table string, where parser.Expr, level fetchLevel) {
+		walkNote := func() {
+			if e.tx == nil && table != parser.TableACLs {
+				add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined); getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
+			}
+		}
 		acc := chooseAccess(where)
 		per := ""
 		switch {
@@ -44,11 +49,13 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 			if per != "" && per != "exists" {
 				add("%s per znode", per)
 			}
+			walkNote()
 		default:
 			add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
 			if per != "" && per != "exists" {
 				add("%s per znode", per)
 			}
+			walkNote()
 		}
 		if where != nil {
 			add("filter in memory: WHERE %s", where)
@@ -132,6 +139,10 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		if s.Table == parser.TableACLs {
 			accessSteps(parser.TableACLs, s.Where, fetchName)
 			add("setACL per znode with the aversion read")
+			break
+		}
+		if x, ok := pointUpdateShape(s); ok && e.tx == nil {
+			add("setData %s with any version (one request, nothing read: the new data depends on no row; a missing znode affects 0 rows)", x)
 			break
 		}
 		exprs := []parser.Expr{versionColumn}

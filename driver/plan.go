@@ -307,7 +307,7 @@ func (r resolvedAccess) source(s *scanner) rowSource {
 	case r.kind == accessChildren:
 		return &childrenSource{s: s, parent: r.parent}
 	case r.kind == accessSubtree:
-		return &walkSource{s: s, root: r.root, prefix: r.prefix}
+		return newWalk(s, r.root, r.prefix)
 	}
-	return &walkSource{s: s, root: "/"}
+	return newWalk(s, "/", "")
 }

@@ -105,12 +105,14 @@ func (c *conn) query(ctx context.Context, sqlText string, st parser.Statement, v
 	}
 	e, err := c.newEnv(ctx, sqlText, st, vals)
 	if err != nil {
-		return nil, err
+		return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 	}
 	var r *rows
 	switch s := st.(type) {
 	case *parser.Select:
+		skipped := e.skipUnreadable()
 		r, err = e.selectRows(s)
+		e.reportUnreadable(r, skipped)
 	case *parser.ShowTables:
 		r = showTables()
 	case *parser.Describe:
@@ -121,7 +123,19 @@ func (c *conn) query(ctx context.Context, sqlText string, st parser.Statement, v
 		err = txStatementError(st)
 	}
 	if err != nil {
+		e.closeSources()
 		return nil, e.wrap(err)
+	}
+	if len(e.closers) > 0 {
+		// A streamed scan may have reads in flight: closing the rows
+		// waits for them.
+		prev := r.release
+		r.release = func() {
+			e.closeSources()
+			if prev != nil {
+				prev()
+			}
+		}
 	}
 	return r, nil
 }
@@ -152,7 +166,7 @@ func (c *conn) exec(ctx context.Context, sqlText string, st parser.Statement, va
 	}
 	e, err := c.newEnv(ctx, sqlText, st, vals)
 	if err != nil {
-		return nil, err
+		return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 	}
 	if c.c.cfg.ReadOnly {
 		return nil, e.wrap(fmt.Errorf("%w (the DSN has read_only=true)", ErrReadOnly))
@@ -169,6 +183,7 @@ func (c *conn) exec(ctx context.Context, sqlText string, st parser.Statement, va
 	case *parser.Delete:
 		res, err = e.delete(s)
 	}
+	e.closeSources()
 	if err != nil {
 		return nil, e.wrap(err)
 	}

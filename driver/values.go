@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +28,13 @@ func newArgs(st parser.Statement, vals []driver.NamedValue) (*args, error) {
 	}
 	if named > 0 && a.params.Ordinal > 0 {
 		return nil, zerrorf("sql.Named arguments given for a statement with ? placeholders; use :name placeholders")
+	}
+	// A named argument no placeholder uses is a mistake (often a quoted
+	// placeholder, ':p'), never something to ignore.
+	for _, v := range vals {
+		if v.Name != "" && !slices.Contains(a.params.Named, v.Name) {
+			return nil, zerrorf("argument %q matches no :%s placeholder in the statement", v.Name, v.Name)
+		}
 	}
 	if named == 0 && len(vals) != a.params.NumInput() {
 		return nil, zerrorf("statement has %d placeholders but %d arguments were given", a.params.NumInput(), len(vals))

@@ -68,7 +68,7 @@ func scan(sql string) ([]token, *Error) {
 		typ, val := tk.Scan()
 		end := clamp(tk.Position - 1)
 		if typ == 0 {
-			return toks, nil
+			return toks, checkNUL(sql, toks)
 		}
 		t := token{typ: typ, val: string(val), text: sql[start:end], start: start, end: end}
 		switch typ {
@@ -78,6 +78,33 @@ func scan(sql string) ([]token, *Error) {
 			return nil, lexError(sql, t)
 		}
 		toks = append(toks, t)
+	}
+}
+
+// checkNUL refuses a NUL byte anywhere but inside a string literal or
+// quoted identifier. The tokenizer reads NUL as the end of input in some
+// states and skips it in others, while sqlparser's grammar reads on past
+// it: text after a NUL would escape every check made on these tokens (one
+// statement, nesting depth, placeholder styles).
+func checkNUL(sql string, toks []token) *Error {
+	from := 0
+	for {
+		i := strings.IndexByte(sql[from:], 0)
+		if i < 0 {
+			return nil
+		}
+		i += from
+		quoted := false
+		for _, t := range toks {
+			if t.start < i && i < t.end && (t.text[0] == '\'' || t.text[0] == '"' || t.text[0] == '`') {
+				quoted = true
+				break
+			}
+		}
+		if !quoted {
+			return lexError(sql, token{start: i, end: i + 1})
+		}
+		from = i + 1
 	}
 }
 

@@ -152,6 +152,11 @@ func (s *DBSource) Store(ctx context.Context) (zkstore.Store, error) {
 	for range 3 {
 		conn, err := s.db.Conn(ctx)
 		if err != nil {
+			if err.Error() == errDBClosed {
+				// No session will ever come: end the streams rather
+				// than have them retry a closed database forever.
+				return nil, fmt.Errorf("watch: FromDB: %w: %w", zkstore.ErrClosed, err)
+			}
 			return nil, fmt.Errorf("watch: FromDB: %w", err)
 		}
 		var st zkstore.Store
@@ -178,6 +183,9 @@ func (s *DBSource) Store(ctx context.Context) (zkstore.Store, error) {
 	}
 	return nil, last
 }
+
+// errDBClosed is database/sql's (unexported) error for a closed sql.DB.
+const errDBClosed = "sql: database is closed"
 
 // discard drops the held connection from the pool; s.mu is held.
 func (s *DBSource) discard() {

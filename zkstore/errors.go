@@ -1,6 +1,10 @@
 package zkstore
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
 
 // The errors a Store returns, wrapped in a *PathError where a path is
 // involved. Test them with errors.Is. They mirror ZooKeeper's
@@ -42,7 +46,23 @@ type PathError struct {
 	Err  error
 }
 
-func (e *PathError) Error() string { return e.Op + " " + e.Path + ": " + e.Err.Error() }
+// Error names the path, cut to maxErrorPath bytes: a path can be as long
+// as a request allows, and an error is read by people and logs.
+func (e *PathError) Error() string {
+	p := e.Path
+	if len(p) > maxErrorPath {
+		n := maxErrorPath
+		for n > 0 && !utf8.RuneStart(p[n]) {
+			n--
+		}
+		p = p[:n] + "…(" + strconv.Itoa(len(e.Path)) + " bytes)"
+	}
+	return e.Op + " " + p + ": " + e.Err.Error()
+}
+
+// maxErrorPath is how much of a path PathError.Error shows.
+const maxErrorPath = 256
+
 func (e *PathError) Unwrap() error { return e.Err }
 
 // WrapPath wraps a store error with its operation and path; nil stays nil.

@@ -207,6 +207,13 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
+	if s.fastCalls(ctx) {
+		res := &getDataResponse{}
+		if err := s.call(ctx, opGetData, &pathWatchRequest{Path: full}, res); err != nil {
+			return nil, zkstore.Stat{}, s.fail(op, path, err, false)
+		}
+		return res.Data, toStat(&res.Stat), nil
+	}
 	r, err := do(s, ctx, func() (dataStat, error) {
 		d, st, err := s.conn.Get(full)
 		if err != nil {
@@ -258,6 +265,13 @@ func (s *Store) Set(ctx context.Context, path string, data []byte, version int32
 	if ctx.Done() != nil {
 		data = bytes.Clone(data) // the call may outlive our return
 	}
+	if s.fastCalls(ctx) {
+		res := &statResponse{}
+		if err := s.call(ctx, opSetData, &zk.SetDataRequest{Path: full, Data: data, Version: version}, res); err != nil {
+			return zkstore.Stat{}, s.fail(op, path, err, true)
+		}
+		return toStat(&res.Stat), nil
+	}
 	st, err := do(s, ctx, func() (zkstore.Stat, error) {
 		st, err := s.conn.Set(full, data, version)
 		if err != nil {
@@ -299,6 +313,17 @@ func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, er
 		return zkstore.Stat{}, false, err
 	}
 	full := s.abs(path)
+	if s.fastCalls(ctx) {
+		res := &statResponse{}
+		err := s.call(ctx, opExists, &pathWatchRequest{Path: full}, res)
+		if errors.Is(err, zk.ErrNoNode) {
+			return zkstore.Stat{}, false, nil
+		}
+		if err != nil {
+			return zkstore.Stat{}, false, s.fail(op, path, err, false)
+		}
+		return toStat(&res.Stat), true, nil
+	}
 	r, err := do(s, ctx, func() (existsResult, error) {
 		ok, st, err := s.conn.Exists(full)
 		if err != nil || !ok {
@@ -364,6 +389,13 @@ func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.St
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
+	if s.fastCalls(ctx) {
+		res := &getChildren2Response{}
+		if err := s.call(ctx, opGetChildren2, &pathWatchRequest{Path: full}, res); err != nil {
+			return nil, zkstore.Stat{}, s.fail(op, path, err, false)
+		}
+		return sortedChildren(res.Children), toStat(&res.Stat), nil
+	}
 	r, err := do(s, ctx, func() (childrenResult, error) {
 		c, st, err := s.conn.Children(full)
 		if err != nil {

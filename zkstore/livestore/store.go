@@ -66,6 +66,9 @@ type Store struct {
 	watches     watchRegistry
 	established chan struct{} // closed when the first session is established
 	expiredCh   chan struct{} // closed when the session expires
+	// giveUp fires when the connection has been lost for a whole session
+	// timeout (armGiveUpLocked).
+	giveUp *time.Timer
 	// inflight counts the goroutines the store starts for calls; Add happens under mu while life is alive, so that Close's
 	// Wait never races an Add.
 	inflight sync.WaitGroup
@@ -199,10 +202,15 @@ func (s *Store) onEvent(ev zk.Event) {
 	switch ev.State {
 	case zk.StateDisconnected:
 		st = zkstore.StateDisconnected
+		s.armGiveUpLocked()
 	case zk.StateConnecting:
 		st = zkstore.StateConnecting
 	case zk.StateHasSession:
 		st = zkstore.StateConnected
+		if s.giveUp != nil {
+			s.giveUp.Stop()
+			s.giveUp = nil
+		}
 		// conn is set before the dialer lets go-zookeeper connect.
 		s.sessionID = s.conn.SessionID()
 		select {
@@ -211,10 +219,11 @@ func (s *Store) onEvent(ev zk.Event) {
 			close(s.established)
 		}
 	case zk.StateExpired:
-		st = zkstore.StateExpired
-		s.life.Store(lifeExpired)
-		close(s.expiredCh)
-		s.watches.end(zkstore.ErrSessionExpired)
+		if ev.Server != "" {
+			s.server = ev.Server
+		}
+		s.expireLocked()
+		return
 	case zk.StateAuthFailed:
 		st = zkstore.StateAuthFailed
 	default:
@@ -228,6 +237,47 @@ func (s *Store) onEvent(ev zk.Event) {
 		return // go-zookeeper repeats Connecting while it cycles servers
 	}
 	s.setStateLocked(st)
+}
+
+// expireLocked marks the session expired: later calls fail with
+// ErrSessionExpired, watches end, the dialer refuses, and run closes the
+// connection. s.mu is held and the store is alive.
+func (s *Store) expireLocked() {
+	if s.giveUp != nil {
+		s.giveUp.Stop()
+		s.giveUp = nil
+	}
+	s.life.Store(lifeExpired)
+	close(s.expiredCh)
+	s.watches.end(zkstore.ErrSessionExpired)
+	s.setStateLocked(zkstore.StateExpired)
+}
+
+// armGiveUpLocked starts the clock on a lost connection. go-zookeeper
+// retries a session forever, even one the server no longer knows: a
+// server that lost its state (or is behind the client's last zxid)
+// refuses the handshake by closing the connection, without the
+// expired-session reply that would end it. So, as Curator does, a session
+// without a connection for a whole session timeout is taken for expired:
+// by then the server has expired it (or never will know it), unless no
+// quorum ran meanwhile, in which case the session may outlive the outage
+// on the server until its timeout runs out there. The timeout is the one
+// asked for (go-zookeeper does not expose the negotiated one). s.mu is
+// held.
+func (s *Store) armGiveUpLocked() {
+	if s.giveUp != nil || s.sessionID == 0 {
+		return
+	}
+	s.giveUp = time.AfterFunc(s.cfg.sessionTimeout, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.life.Load() != lifeAlive || s.state == zkstore.StateConnected {
+			return
+		}
+		s.giveUp = nil
+		s.cfg.logger.Printf("livestore: no connection for session 0x%x within its timeout %v; taking it for expired", s.sessionID, s.cfg.sessionTimeout)
+		s.expireLocked()
+	})
 }
 
 // setStateLocked records and publishes a state; s.mu is held.
@@ -279,6 +329,10 @@ func (s *Store) Close() error {
 	}
 	s.mu.Lock()
 	s.life.Store(lifeClosed)
+	if s.giveUp != nil {
+		s.giveUp.Stop()
+		s.giveUp = nil
+	}
 	s.setStateLocked(zkstore.StateClosed)
 	for sub := range s.subs {
 		s.endSubLocked(sub)

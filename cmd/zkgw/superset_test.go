@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// systemPython is Debian's python3, where apt installs python3-sqlalchemy
+// and python3-pymysql; a pyenv python3 earlier on PATH would not have them.
+func systemPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "/bin/python3"} {
+		if exec.Command(p, "-c", "import sqlalchemy, pymysql").Run() == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("python3 with sqlalchemy and pymysql is not installed (run .ci/gateway)")
+	}
+	t.Skip("python3 with sqlalchemy and pymysql is not installed")
+	return ""
+}
+
+type supersetResult struct {
+	SQLAlchemy string `json:"sqlalchemy"`
+	Inspect    struct {
+		Error   string                 `json:"error"`
+		Schemas []string               `json:"schemas"`
+		Tables  []string               `json:"tables"`
+		Views   []string               `json:"views"`
+		Columns map[string][][2]string `json:"columns"`
+		PK      []string               `json:"pk"`
+	} `json:"inspect"`
+	Queries map[string]struct {
+		Rows  [][]any `json:"rows"`
+		Error string  `json:"error"`
+	} `json:"queries"`
+}
+
+// TestSuperset runs testdata/superset.py, the queries Superset sends
+// through SQLAlchemy 1.4 and pymysql, and requires every one to succeed.
+func TestSuperset(t *testing.T) {
+	py := systemPython(t)
+	stores(t, func(t *testing.T, st zkstore.Store) {
+		gw := startGateway(t, st, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, py, "testdata/superset.py")
+		cmd.Env = append(os.Environ(), "ZKGW_URL=mysql+pymysql://"+testUser+":"+gw.password+"@"+gw.addr+"/zookeeper")
+		var out, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("superset.py: %v\n%s", err, stderr.String())
+		}
+		var r supersetResult
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatalf("superset.py output: %v\n%s", err, out.String())
+		}
+		if !strings.HasPrefix(r.SQLAlchemy, "1.4") {
+			t.Errorf("SQLAlchemy %s, want 1.4", r.SQLAlchemy)
+		}
+		if r.Inspect.Error != "" {
+			t.Fatalf("inspect: %s", r.Inspect.Error)
+		}
+		if got := strings.Join(r.Inspect.Tables, ","); got != "acls,znodes" {
+			t.Errorf("inspect tables: %s", got)
+		}
+		if len(r.Inspect.Views) != 0 || strings.Join(r.Inspect.PK, ",") != "path" {
+			t.Errorf("inspect views %v, pk %v", r.Inspect.Views, r.Inspect.PK)
+		}
+		cols := map[string]string{}
+		for _, c := range r.Inspect.Columns["znodes"] {
+			cols[c[0]] = c[1]
+		}
+		for name, typ := range map[string]string{"path": "VARCHAR(4096)", "data": "LONGBLOB", "data_text": "LONGTEXT", "ctime": "DATETIME", "mtime": "DATETIME"} {
+			if cols[name] != typ {
+				t.Errorf("inspect column %s: %q, want %s", name, cols[name], typ)
+			}
+		}
+		for name, q := range r.Queries {
+			if q.Error != "" {
+				t.Errorf("query %s: %s", name, q.Error)
+			}
+		}
+		rows := func(name string) [][]any { return r.Queries[name].Rows }
+		if got := len(rows("like_unicode")); got != 3 {
+			t.Errorf("like_unicode: %d rows, want 3: %v", got, rows("like_unicode"))
+		}
+		if got := len(rows("preview")); got < 18 || got > 100 {
+			t.Errorf("preview: %d rows", got)
+		}
+		if plan, _ := json.Marshal(rows("explain")); !strings.Contains(string(plan), "IndexedTableAccess") {
+			t.Errorf("explain: %s", plan)
+		}
+		for name := range r.Queries {
+			if strings.HasPrefix(name, "grain_") && len(rows(name)) == 0 {
+				t.Errorf("%s: no rows", name)
+			}
+		}
+		var total float64
+		for _, row := range rows("grain_P3M") {
+			total += row[1].(float64)
+		}
+		if n := len(rows("preview")); int(total) != n {
+			t.Errorf("grain_P3M counts %v znodes, the preview %d", total, n)
+		}
+	})
+}

@@ -1,0 +1,274 @@
+package driver
+
+import (
+	"strings"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// maxPrefetch is how many znodes a subtree walk reads ahead of the rows it
+// has produced. go-zookeeper calls are synchronous, but concurrent calls
+// are pipelined on the session's one connection, so reading ahead in that
+// many goroutines keeps that many requests outstanding: a walk then costs
+// about what the server needs to answer, not a round trip per znode.
+const maxPrefetch = 64
+
+// prefetchWalk is walkSource with reads kept outstanding. It yields the
+// same rows in the same order (pre-order, children sorted) and counts
+// max_scan the same way, but reads the next znodes of that order while the
+// consumer handles the current one. The read-ahead starts small and grows
+// with every znode consumed, so a LIMIT that stops the scan early has
+// made few reads it did not need; it is bounded by maxPrefetch znodes read
+// and not yet consumed, so memory stays bounded too.
+//
+// It is used outside transactions (which record every read in order) and
+// for the znodes table (not the lazy acls walk).
+type prefetchWalk struct {
+	s      *scanner
+	root   string
+	prefix string
+
+	head    *walkItem // the rest of the pre-order, as far as known
+	results chan walkResult
+	flying  int // reads started and not yet received
+	ahead   int // reads started and not yet consumed
+	done    int // znodes consumed
+	err     error
+	began   bool
+}
+
+// walkItem is one entry of the remaining pre-order: a znode, or a run of
+// siblings not yet turned into znode entries (names[i:] of dir), which
+// keeps a wide level at the cost of its names only.
+type walkItem struct {
+	next *walkItem
+
+	path    string
+	state   uint8 // itemWaiting, itemFlying, itemDone
+	z       *znode
+	names   []string // children, once read
+	readErr error
+
+	dir string // a run when set
+	run []string
+	i   int
+}
+
+const (
+	itemWaiting uint8 = iota
+	itemFlying
+	itemDone
+)
+
+type walkResult struct {
+	it    *walkItem
+	z     *znode
+	names []string
+	err   error
+}
+
+// newWalk returns the walk of root's subtree (only paths starting with
+// prefix, if any): read ahead where it can be.
+func newWalk(s *scanner, root, prefix string) rowSource {
+	if s.tx != nil || s.lazy {
+		return &walkSource{s: s, root: root, prefix: prefix}
+	}
+	return &prefetchWalk{s: s, root: root, prefix: prefix}
+}
+
+func (w *prefetchWalk) descend(p string) bool {
+	if w.prefix == "" || p == "/" || strings.HasPrefix(p, w.prefix) {
+		return true
+	}
+	return strings.HasPrefix(w.prefix, p+"/")
+}
+
+func (w *prefetchWalk) emit(p string) bool {
+	return w.prefix == "" || strings.HasPrefix(p, w.prefix)
+}
+
+func (w *prefetchWalk) next() (*znode, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	if !w.began {
+		w.began = true
+		if zkstore.ValidatePath(w.root, false) != nil {
+			return nil, nil
+		}
+		w.results = make(chan walkResult, maxPrefetch)
+		w.head = &walkItem{path: w.root}
+	}
+	for {
+		// Turn a run at the head into its first znode.
+		for w.head != nil && w.head.dir != "" {
+			w.expand(nil, w.head)
+		}
+		w.schedule()
+		it := w.head
+		if it == nil {
+			return nil, nil
+		}
+		switch it.state {
+		case itemFlying:
+			w.receive()
+			continue
+		case itemWaiting:
+			// Not started: only past max_scan, which visit reports.
+			if err := w.s.visit(); err != nil {
+				return nil, w.fail(err)
+			}
+			return nil, w.fail(zerrorf("internal error: scan stalled at %s", it.path))
+		}
+		w.head = it.next
+		w.ahead--
+		w.done++
+		if err := w.s.visit(); err != nil {
+			return nil, w.fail(err)
+		}
+		if it.readErr != nil {
+			if isGone(it.readErr) {
+				continue
+			}
+			return nil, w.fail(zerrorf("scanning %s: %w", it.path, it.readErr))
+		}
+		if it.z != nil && w.emit(it.path) {
+			return it.z, nil
+		}
+	}
+}
+
+// expand turns the next name of the run r (after prev, nil at the head)
+// worth descending into a znode entry before r. It reports false when the
+// run had none left; r is then spent.
+func (w *prefetchWalk) expand(prev, r *walkItem) bool {
+	for r.i < len(r.run) {
+		p := zkstore.Join(r.dir, r.run[r.i])
+		r.i++
+		if !w.descend(p) {
+			continue
+		}
+		it := &walkItem{path: p, next: r}
+		if r.i >= len(r.run) {
+			it.next = r.next // r is spent: drop it
+		}
+		if prev == nil {
+			w.head = it
+		} else {
+			prev.next = it
+		}
+		return true
+	}
+	if prev == nil {
+		w.head = r.next
+	} else {
+		prev.next = r.next
+	}
+	return false
+}
+
+// window is how many reads may be ahead of the consumer: one at first,
+// one more per two znodes consumed, up to maxPrefetch. A LIMIT that stops
+// early has read at most about half as many znodes again as it needed;
+// a long scan reaches the full window after some 126 znodes.
+func (w *prefetchWalk) window() int { return min(maxPrefetch, 1+w.done/2) }
+
+// schedule starts reads for the first waiting entries of the pre-order,
+// as far as the window allows. Once max_scan znodes were consumed it
+// starts none: the next znode fails the statement.
+func (w *prefetchWalk) schedule() {
+	var prev *walkItem
+	for it := w.head; it != nil && w.ahead < w.window() && w.done < w.s.maxScan; {
+		if it.dir != "" {
+			if !w.expand(prev, it) {
+				it = it.next // spent and unlinked; prev stays
+				continue
+			}
+			if prev == nil {
+				it = w.head
+			} else {
+				it = prev.next
+			}
+		}
+		if it.state == itemWaiting {
+			w.start(it)
+		}
+		prev, it = it, it.next
+	}
+}
+
+// start reads one znode in a goroutine of its own. The result channel
+// has room for every read that can be outstanding, so the goroutine never
+// blocks and ends with its read, whether or not anyone receives.
+func (w *prefetchWalk) start(it *walkItem) {
+	it.state = itemFlying
+	w.flying++
+	w.ahead++
+	s, path, emit := w.s, it.path, w.emit(it.path)
+	go func() {
+		z, names, err := s.read(path, emit)
+		w.results <- walkResult{it, z, names, err}
+	}()
+}
+
+// receive waits for one read and files it under its entry; the children
+// it listed come right after it in the pre-order.
+func (w *prefetchWalk) receive() {
+	r := <-w.results
+	w.flying--
+	it := r.it
+	it.state, it.z, it.readErr = itemDone, r.z, r.err
+	if len(r.names) > 0 {
+		it.next = &walkItem{dir: it.path, run: r.names, next: it.next}
+	}
+}
+
+// fail records a terminal error and waits for the reads in flight.
+func (w *prefetchWalk) fail(err error) error {
+	w.err = err
+	w.close()
+	return err
+}
+
+// close waits for the reads in flight, so no goroutine of the statement
+// outlives it. Each ends with its request (at the latest when the
+// statement's context ends).
+func (w *prefetchWalk) close() {
+	for w.flying > 0 {
+		<-w.results
+		w.flying--
+	}
+	w.head = nil
+	if w.err == nil {
+		w.err = errClosedSource
+	}
+}
+
+var errClosedSource = zerrorf("internal error: scan used after close")
+
+// read fetches what a walk needs of one znode: its row at the scanner's
+// level when it is emitted, and its children. With data to read, a Get
+// comes first and Children only when the Stat says there are children, so
+// a leaf costs one request.
+func (s *scanner) read(path string, emit bool) (*znode, []string, error) {
+	if emit && s.level == fetchData {
+		data, st, err := s.st.Get(s.ctx, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		z := &znode{path: path, data: data, hasData: true, stat: st, hasStat: true}
+		if st.NumChildren == 0 {
+			return z, nil, nil
+		}
+		names, _, err := s.st.Children(s.ctx, path)
+		if err != nil && !isGone(err) {
+			return nil, nil, err
+		}
+		return z, names, nil
+	}
+	names, st, err := s.st.Children(s.ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &znode{path: path, stat: st, hasStat: true}, names, nil
+}

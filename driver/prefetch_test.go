@@ -1,0 +1,218 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"database/sql/driver"
+
+	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/memstore"
+)
+
+// randomTree fills a memstore with a tree whose names exercise the walk
+// order (component order: "/t/a/b" before "/t/a-b") and whose fan-out
+// varies from none to wide.
+func randomTree(t *testing.T, seed uint64) (*memstore.Server, zkstore.Store) {
+	t.Helper()
+	srv := memstore.NewServer()
+	t.Cleanup(srv.Close)
+	st := srv.Open()
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(seed, 1))
+	names := []string{"a", "a-b", "a.b", "b", "ab", "c0", "c1", "z", "0", "A"}
+	var grow func(p string, depth int)
+	grow = func(p string, depth int) {
+		if depth == 0 {
+			return
+		}
+		n := r.IntN(len(names) + 1)
+		if depth == 1 && r.IntN(3) == 0 {
+			n = 0
+		}
+		for _, name := range r.Perm(len(names))[:n] {
+			c := p + "/" + names[name]
+			if _, err := st.Create(ctx, c, []byte(c), zkstore.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			grow(c, depth-1)
+		}
+	}
+	if _, err := st.Create(ctx, "/t", nil, zkstore.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	grow("/t", 4)
+	return srv, st
+}
+
+// drain reads a source to its end or first error.
+func drain(src rowSource) (rows []string, err error) {
+	for {
+		z, err := src.next()
+		if err != nil || z == nil {
+			return rows, err
+		}
+		row := z.path
+		if z.hasData {
+			row += "=" + string(z.data)
+		}
+		if z.hasStat {
+			row += fmt.Sprintf(" v%d n%d", z.stat.Version, z.stat.NumChildren)
+		}
+		rows = append(rows, row)
+	}
+}
+
+// TestPrefetchWalkMatchesWalk: the read-ahead walk yields exactly the
+// rows, in the order, of the one-request-at-a-time walk, for every prefix
+// and fetch level, and fails at the same row with max_scan.
+func TestPrefetchWalkMatchesWalk(t *testing.T) {
+	for seed := range uint64(4) {
+		_, st := randomTree(t, seed)
+		ctx := context.Background()
+		for _, pre := range []struct{ root, prefix string }{
+			{"/", ""}, {"/t", "/t/"}, {"/t", "/t/a"}, {"/t/a", "/t/a/"}, {"/t", "/t/a-"}, {"/t/nope", "/t/nope/"},
+		} {
+			for _, level := range []fetchLevel{fetchName, fetchStat, fetchData} {
+				for _, maxScan := range []int{1 << 20, 1, 7, 40} {
+					seq := &walkSource{s: &scanner{ctx: ctx, st: st, level: level, maxScan: maxScan}, root: pre.root, prefix: pre.prefix}
+					pw := newWalk(&scanner{ctx: ctx, st: st, level: level, maxScan: maxScan}, pre.root, pre.prefix)
+					if _, ok := pw.(*prefetchWalk); !ok {
+						t.Fatalf("newWalk outside a transaction gave %T", pw)
+					}
+					want, werr := drain(seq)
+					got, gerr := drain(pw)
+					name := fmt.Sprintf("seed %d root %s prefix %q level %d max_scan %d", seed, pre.root, pre.prefix, level, maxScan)
+					if !slices.Equal(got, want) {
+						t.Errorf("%s:\n got %q\nwant %q", name, got, want)
+					}
+					if errors.Is(werr, ErrMaxScan) != errors.Is(gerr, ErrMaxScan) || (werr == nil) != (gerr == nil) {
+						t.Errorf("%s: error %v, want %v", name, gerr, werr)
+					}
+					pw.(*prefetchWalk).close()
+				}
+			}
+		}
+	}
+}
+
+// TestPrefetchWalkReadError: a failed read fails the scan at that znode,
+// after the rows before it, as the one-at-a-time walk does.
+func TestPrefetchWalkReadError(t *testing.T) {
+	srv, _ := randomTree(t, 7)
+	st := srv.Open()
+	defer st.Close()
+	ctx := context.Background()
+	all, err := drain(&walkSource{s: &scanner{ctx: ctx, st: st, level: fetchData, maxScan: 1 << 20}, root: "/t", prefix: "/t/"})
+	if err != nil || len(all) < 10 {
+		t.Fatalf("%d rows, %v", len(all), err)
+	}
+	victim, _, _ := strings.Cut(all[len(all)/2], "=")
+	boom := errors.New("boom")
+	srv.InjectFault(memstore.FailOnce("get", victim, boom))
+	w := newWalk(&scanner{ctx: ctx, st: st, level: fetchData, maxScan: 1 << 20}, "/t", "/t/")
+	got, err := drain(w)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), victim) {
+		t.Fatalf("error %v, want boom at %s", err, victim)
+	}
+	if !slices.Equal(got, all[:len(all)/2]) {
+		t.Fatalf("rows before the error:\n got %q\nwant %q", got, all[:len(all)/2])
+	}
+	if pw := w.(*prefetchWalk); pw.flying != 0 {
+		t.Fatalf("%d reads still in flight after the error", pw.flying)
+	}
+}
+
+// slowStore delays every read, so that reads are in flight when a scan
+// is abandoned.
+type slowStore struct {
+	zkstore.Store
+	delay time.Duration
+	reads *atomic.Int64
+}
+
+func (s slowStore) Get(ctx context.Context, p string) ([]byte, zkstore.Stat, error) {
+	s.reads.Add(1)
+	time.Sleep(s.delay)
+	return s.Store.Get(ctx, p)
+}
+
+func (s slowStore) Children(ctx context.Context, p string) ([]string, zkstore.Stat, error) {
+	s.reads.Add(1)
+	time.Sleep(s.delay)
+	return s.Store.Children(ctx, p)
+}
+
+// TestPrefetchWalkCloseWaits: closing the rows of a scan read part-way
+// waits for the reads in flight (TestMain fails the run on a goroutine
+// left behind), and the read-ahead stays within its window.
+func TestPrefetchWalkCloseWaits(t *testing.T) {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	st := srv.Open()
+	defer st.Close()
+	ctx := context.Background()
+	st.Create(ctx, "/w", nil, zkstore.CreateOptions{})
+	for i := range 300 {
+		if _, err := st.Create(ctx, fmt.Sprintf("/w/n%03d", i), []byte("x"), zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reads atomic.Int64
+	ci, err := NewStoreConnector(func(context.Context) (zkstore.Store, error) {
+		return slowStore{Store: srv.Open(), delay: time.Millisecond, reads: &reads}, nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ci.(*connector)
+	defer c.Close()
+	cn, err := c.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cn.Close()
+	r, err := cn.(*conn).QueryContext(ctx, "SELECT path, data FROM znodes WHERE path LIKE '/w/%'", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]driver.Value, 2)
+	for i := range 200 {
+		if err := r.Next(vals); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if want := fmt.Sprintf("/w/n%03d", i); vals[0] != want {
+			t.Fatalf("row %d: %v, want %s", i, vals[0], want)
+		}
+	}
+	// 200 rows: the listing of /w, 200 Gets, at most a window ahead.
+	if n := reads.Load(); n > 1+200+maxPrefetch {
+		t.Errorf("%d reads for 200 rows: more than a window ahead", n)
+	}
+	r.Close()
+	n := reads.Load()
+	time.Sleep(20 * time.Millisecond)
+	if m := reads.Load(); m != n {
+		t.Errorf("reads went on after Close: %d, then %d", n, m)
+	}
+}
+
+// TestPrefetchWindowGrows: the read-ahead starts at one znode and grows
+// by one per two consumed, up to maxPrefetch.
+func TestPrefetchWindowGrows(t *testing.T) {
+	w := &prefetchWalk{}
+	for _, c := range []struct{ done, want int }{{0, 1}, {1, 1}, {2, 2}, {10, 6}, {126, 64}, {100000, 64}} {
+		w.done = c.done
+		if got := w.window(); got != c.want {
+			t.Errorf("window after %d: %d, want %d", c.done, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zksql/zksql/driver"
+	"github.com/zksql/zksql/watch"
+	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore/memstore"
+)
+
+// limitReads: a LIMIT 10 scan of the subtree, counting the requests the
+// driver sends (through a Store wrapper that counts every call).
+func limitReads(ctx context.Context, b *bench) ([]result, error) {
+	var st *countingStore
+	conn, err := driver.NewStoreConnector(func(ctx context.Context) (zkstore.Store, error) {
+		s, err := livestore.Open(ctx, []string{b.addr})
+		if err != nil {
+			return nil, err
+		}
+		st = &countingStore{Store: s}
+		return st, nil
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		return nil, err
+	}
+	query := fmt.Sprintf("SELECT path, data FROM znodes WHERE path LIKE ? LIMIT %d", b.cfg.limit)
+	var calls []float64
+	for range b.cfg.rounds {
+		before := st.calls.Load()
+		n, err := scanRows(ctx, db, query, b.tree+"/%")
+		if err != nil {
+			return nil, err
+		}
+		if n != b.cfg.limit {
+			return nil, fmt.Errorf("LIMIT %d gave %d rows", b.cfg.limit, n)
+		}
+		calls = append(calls, float64(st.calls.Load()-before))
+	}
+	r := result{Unit: "store calls", Driver: median(calls), Raw: float64(b.treeN), Cmp: "<=", Target: 0.02, Rounds: len(calls)}
+	r.Value = r.Driver / r.Raw
+	r.Note = fmt.Sprintf("LIMIT %d over a %d-znode subtree; raw is the subtree's size, value the fraction of it read", b.cfg.limit, b.treeN)
+	return []result{r}, nil
+}
+
+// countingStore counts every call that reaches ZooKeeper.
+type countingStore struct {
+	zkstore.Store
+	calls atomic.Int64
+}
+
+func (s *countingStore) Get(ctx context.Context, p string) ([]byte, zkstore.Stat, error) {
+	s.calls.Add(1)
+	return s.Store.Get(ctx, p)
+}
+func (s *countingStore) GetW(ctx context.Context, p string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
+	s.calls.Add(1)
+	return s.Store.GetW(ctx, p)
+}
+func (s *countingStore) Exists(ctx context.Context, p string) (zkstore.Stat, bool, error) {
+	s.calls.Add(1)
+	return s.Store.Exists(ctx, p)
+}
+func (s *countingStore) ExistsW(ctx context.Context, p string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
+	s.calls.Add(1)
+	return s.Store.ExistsW(ctx, p)
+}
+func (s *countingStore) Children(ctx context.Context, p string) ([]string, zkstore.Stat, error) {
+	s.calls.Add(1)
+	return s.Store.Children(ctx, p)
+}
+func (s *countingStore) ChildrenW(ctx context.Context, p string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
+	s.calls.Add(1)
+	return s.Store.ChildrenW(ctx, p)
+}
+func (s *countingStore) GetACL(ctx context.Context, p string) ([]zkstore.ACL, zkstore.Stat, error) {
+	s.calls.Add(1)
+	return s.Store.GetACL(ctx, p)
+}
+func (s *countingStore) Sync(ctx context.Context, p string) error {
+	s.calls.Add(1)
+	return s.Store.Sync(ctx, p)
+}
+func (s *countingStore) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResult, error) {
+	s.calls.Add(1)
+	return s.Store.Multi(ctx, ops...)
+}
+
+// scanHeap: a streamed scan of the big subtree, sampling the heap while
+// it runs. The raw figure is the tuned walk's, which collects its rows as
+// hand-written code does.
+func scanHeap(ctx context.Context, b *bench) ([]result, error) {
+	query := "SELECT path, data FROM znodes WHERE path LIKE ?"
+	var dHeap, wHeap, dTime, wTime []float64
+	if err := b.buildBig(ctx); err != nil {
+		return nil, err
+	}
+	for range b.cfg.heapRounds {
+		var n int
+		var err error
+		peak, el := peakHeap(func() { n, err = scanRows(ctx, b.db, query, b.big+"/%") })
+		if err == nil && n != b.bigN {
+			err = fmt.Errorf("driver read %d znodes, want %d", n, b.bigN)
+		}
+		if err != nil {
+			return nil, err
+		}
+		dHeap, dTime = append(dHeap, peak), append(dTime, el)
+		var rows []znodeRow
+		peak, el = peakHeap(func() { rows, err = tunedWalk(b.raw, b.big) })
+		if err == nil && len(rows) != b.bigN {
+			err = fmt.Errorf("tuned walk read %d znodes, want %d", len(rows), b.bigN)
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = nil
+		wHeap, wTime = append(wHeap, peak), append(wTime, el)
+	}
+	r := result{Unit: "MiB peak heap growth", Driver: median(dHeap), Raw: median(wHeap), Cmp: "<=", Target: 32, Rounds: len(dHeap)}
+	r.Value = r.Driver
+	r.Note = fmt.Sprintf("%d znodes streamed with rows.Next in %.2fs; raw is the tuned walk collecting its rows (%.2fs); value is the driver's MiB",
+		b.bigN, median(dTime), median(wTime))
+	return []result{r}, nil
+}
+
+// peakHeap runs fn after a GC and returns the most the heap's objects grew
+// (MiB) while it ran, sampled every 200µs, and fn's duration in seconds.
+func peakHeap(fn func()) (mib, seconds float64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s := []metrics.Sample{{Name: sample[0].Name}}
+		t := time.NewTicker(200 * time.Microsecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	start := time.Now()
+	fn()
+	seconds = time.Since(start).Seconds()
+	close(stop)
+	wg.Wait()
+	if peak < base {
+		return 0, seconds
+	}
+	return float64(peak-base) / (1 << 20), seconds
+}
+
+// watchLatency: the time from sending a write to holding the new data,
+// through a watch.Node stream and through a hand-written GetW loop (which
+// re-reads with GetW when its watch fires, as it must to see the data and
+// to watch on). The writes come from a third session in both.
+func watchLatency(ctx context.Context, b *bench) ([]result, error) {
+	writer, err := dialRaw(ctx, b.addr)
+	if err != nil {
+		return nil, err
+	}
+	defer writer.Close()
+	watcher, err := dialRaw(ctx, b.addr)
+	if err != nil {
+		return nil, err
+	}
+	defer watcher.Close()
+
+	wctx, cancel := context.WithCancel(ctx)
+	src := watch.FromDB(b.db)
+	events := watch.Node(wctx, src, b.watched)
+	defer func() {
+		cancel()
+		for range events {
+		}
+		src.Close()
+	}()
+	if ev, ok := <-events; !ok || ev.Err != nil {
+		return nil, fmt.Errorf("watch stream: first event %v", ev)
+	}
+	seq := 0
+	next := func() []byte { seq++; return []byte("v" + strconv.Itoa(seq)) }
+
+	_, _, ch, err := watcher.GetW(b.watched)
+	if err != nil {
+		return nil, err
+	}
+	n := b.cfg.watches
+	xs, err := interleave(b.cfg.rounds,
+		func() (float64, error) {
+			var total time.Duration
+			for range n {
+				v := next()
+				t := time.Now()
+				if _, err := writer.Set(b.watched, v, -1); err != nil {
+					return 0, err
+				}
+				for {
+					ev, ok := <-events
+					if !ok {
+						return 0, fmt.Errorf("watch stream ended")
+					}
+					if ev.Err != nil {
+						return 0, ev.Err
+					}
+					if string(ev.Data) == string(v) {
+						break
+					}
+				}
+				total += time.Since(t)
+			}
+			return float64(total.Nanoseconds()) / 1e3 / float64(n), nil
+		},
+		func() (float64, error) {
+			var total time.Duration
+			for range n {
+				v := next()
+				t := time.Now()
+				if _, err := writer.Set(b.watched, v, -1); err != nil {
+					return 0, err
+				}
+				for {
+					<-ch
+					var data []byte
+					if data, _, ch, err = watcher.GetW(b.watched); err != nil {
+						return 0, err
+					}
+					if string(data) == string(v) {
+						break
+					}
+				}
+				total += time.Since(t)
+			}
+			return float64(total.Nanoseconds()) / 1e3 / float64(n), nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	r := sided("µs/event", xs[0], xs[1], "<=", 1.20)
+	r.Note = "Set from another session until the new data is in hand: watch.Node vs GetW, re-armed with GetW"
+	return []result{r}, nil
+}
+
+// memPointSelect: the in-memory store, a point SELECT through database/sql
+// vs the direct store call. Reported, no target: it shows what the SQL
+// layer costs when the store costs nearly nothing.
+func memPointSelect(ctx context.Context, b *bench) ([]result, error) {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	st := srv.Open()
+	defer st.Close()
+	if _, err := st.Create(ctx, "/point", payload, zkstore.CreateOptions{}); err != nil {
+		return nil, err
+	}
+	conn, err := driver.NewStoreConnector(func(context.Context) (zkstore.Store, error) { return srv.Open(), nil }, nil)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	stmt, err := db.PrepareContext(ctx, pointQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	query := "SELECT data, version FROM znodes WHERE path = '/point'"
+	n := b.cfg.points * 10
+	var data []byte
+	var version int64
+	prepared := func() error { return stmt.QueryRowContext(ctx, "/point").Scan(&data, &version) }
+	unprepared := func() error { return db.QueryRowContext(ctx, query).Scan(&data, &version) }
+	direct := func() error { _, _, err := st.Get(ctx, "/point"); return err }
+
+	var out []result
+	for _, c := range []struct {
+		name string
+		fn   func() error
+	}{{"/prepared", prepared}, {"/unprepared", unprepared}} {
+		var da, wa []float64
+		xs, err := interleave(b.cfg.rounds,
+			func() (float64, error) { ns, a, err := nsAllocs(n, c.fn); da = append(da, a); return ns, err },
+			func() (float64, error) { ns, a, err := nsAllocs(n, direct); wa = append(wa, a); return ns, err })
+		if err != nil {
+			return nil, err
+		}
+		r := sided("ns/op", xs[0], xs[1], "", 0)
+		r.Case = c.name
+		r.DriverAllocs, r.RawAllocs = round(median(da)), round(median(wa))
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// nsAllocs times n calls of fn: ns and allocations per call.
+func nsAllocs(n int, fn func() error) (ns, allocs float64, err error) {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	t := time.Now()
+	for range n {
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+	}
+	el := time.Since(t)
+	runtime.ReadMemStats(&m1)
+	return float64(el.Nanoseconds()) / float64(n), float64(m1.Mallocs-m0.Mallocs) / float64(n), nil
+}
