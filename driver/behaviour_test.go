@@ -1,10 +1,12 @@
 package driver_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -374,7 +376,18 @@ func TestSharedMemServerAndEphemerals(t *testing.T) {
 func TestExpiredSessionReconnects(t *testing.T) {
 	name := "expire-" + t.Name()
 	defer driver.DropMemServer(name)
-	db := openDB(t, "mem:"+name)
+	cfg, err := driver.ParseDSN("mem:" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	connector, err := driver.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
+	t.Cleanup(func() { db.Close() })
 	mustExec(t, db, "INSERT INTO znodes (path, mode) VALUES ('/e', 'ephemeral')")
 	var id int64
 	cn, _ := db.Conn(context.Background())
@@ -389,6 +402,10 @@ func TestExpiredSessionReconnects(t *testing.T) {
 	}
 	if err := db.Ping(); err != nil {
 		t.Fatal(err)
+	}
+	// The driver says that it replaced the session, naming both.
+	if log := logged.String(); !strings.Contains(log, "opened a new one") || !strings.Contains(log, fmt.Sprintf("old_session=0x%x", id)) {
+		t.Fatalf("log does not report the new session: %q", log)
 	}
 }
 

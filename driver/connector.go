@@ -3,7 +3,9 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"sync"
 
@@ -160,7 +162,11 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 	if c.store != nil && alive(c.store) {
 		return c.store, nil
 	}
+	var dead zkstore.Store
 	if c.store != nil {
+		// Closing an expired store keeps it answering ErrSessionExpired
+		// to statements still running on it.
+		dead = c.store
 		c.store.Close()
 		c.store = nil
 	}
@@ -180,7 +186,19 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 		}
 	}
 	c.store = st
+	if dead != nil {
+		c.logger().Warn("zksql: ZooKeeper session ended; opened a new one: its ephemeral znodes and watches are gone",
+			"old_session", fmt.Sprintf("0x%x", dead.SessionID()), "old_state", dead.State().String(),
+			"new_session", fmt.Sprintf("0x%x", st.SessionID()))
+	}
 	return st, nil
+}
+
+func (c *connector) logger() *slog.Logger {
+	if c.cfg.Logger != nil {
+		return c.cfg.Logger
+	}
+	return slog.Default()
 }
 
 // alive reports whether a store can still serve requests.

@@ -86,6 +86,11 @@ type Config struct {
 	// its rows with an *UnreadableError naming them. Writes and
 	// transactions never skip.
 	SkipUnreadable bool
+
+	// Logger receives what the driver has to say outside any statement's
+	// result: that a session expired and a new one was opened. It is not
+	// part of the DSN; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Credential is one auth option: a ZooKeeper authentication scheme and

@@ -56,7 +56,7 @@ func TestLoadLive(t *testing.T) {
 // heap behind.
 func runLoad(t *testing.T, dsn string, n int) {
 	heapBefore := heapInUse()
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), zkserver.IgnoreShared())
 
 	db, err := sql.Open("zookeeper", dsn)
 	if err != nil {

@@ -17,6 +17,9 @@ type stmt struct {
 	sql    string
 	ast    parser.Statement
 	closed bool
+	// numInput caches NumInput plus one (0: not computed yet):
+	// database/sql asks before every execution, and it walks the AST.
+	numInput int
 }
 
 func (s *stmt) Close() error {
@@ -28,6 +31,13 @@ func (s *stmt) Close() error {
 // `?` placeholders, or of distinct `:name` placeholders. EXPLAIN takes
 // its statement's arguments but does not require them (-1).
 func (s *stmt) NumInput() int {
+	if s.numInput == 0 {
+		s.numInput = s.numInputOf() + 1
+	}
+	return s.numInput - 1
+}
+
+func (s *stmt) numInputOf() int {
 	if _, ok := s.ast.(*parser.Explain); ok {
 		return -1
 	}

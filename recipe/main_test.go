@@ -32,7 +32,7 @@ func liveEnv(t testing.TB) env {
 func both(t *testing.T, f func(t *testing.T, e env)) {
 	t.Run("mem", func(t *testing.T) {
 		ignore := goleak.IgnoreCurrent()
-		t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+		t.Cleanup(func() { goleak.VerifyNone(t, ignore, zkserver.IgnoreShared()) })
 		f(t, memEnv(t))
 	})
 	t.Run("live", func(t *testing.T) { f(t, liveEnv(t)) })

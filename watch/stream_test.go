@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/watch"
 )
 
@@ -260,7 +261,7 @@ func TestTreeStream(t *testing.T) {
 // noLeaks checks, after the test's cleanups, that it left no goroutine.
 func noLeaks(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore, zkserver.IgnoreShared()) })
 }
 
 func zkstoreParent(p string) string {

@@ -83,6 +83,8 @@ type Store interface {
 	// states but always sees the latest.
 	SessionEvents(ctx context.Context) <-chan SessionEvent
 	// Close ends the session: its ephemerals are deleted and its watches
-	// end with ErrClosed. Close is idempotent.
+	// end with ErrClosed. Close is idempotent. Closing an expired store
+	// frees it and changes nothing else: calls still answer
+	// ErrSessionExpired.
 	Close() error
 }

@@ -330,3 +330,63 @@ func nsAllocs(n int, fn func() error) (ns, allocs float64, err error) {
 	runtime.ReadMemStats(&m1)
 	return float64(el.Nanoseconds()) / float64(n), float64(m1.Mallocs-m0.Mallocs) / float64(n), nil
 }
+
+// pointLayers splits a point read's cost by layer, each against the raw
+// Get in the same rounds: livestore's Get with a cancellable context, the
+// driver with context.Background (database/sql then starts no goroutine
+// per Rows) and with a cancellable context, and the floor: a driver that
+// does nothing but the raw Get (floorConnector), through database/sql.
+// Reported, no target: it shows what bounds the point-read ratios.
+func pointLayers(ctx context.Context, b *bench) ([]result, error) {
+	st, err := livestore.Open(ctx, []string{b.addr})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	stmt, err := b.db.PrepareContext(ctx, pointQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	floorDB := sql.OpenDB(floorConnector{b.raw})
+	defer floorDB.Close()
+	floor, err := floorDB.PrepareContext(ctx, pointQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer floor.Close()
+	cctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var data []byte
+	var version int64
+	n := b.cfg.points
+	xs, err := interleave(b.cfg.rounds,
+		func() (float64, error) {
+			return perOp(n, func() error { _, _, err := b.raw.Get(b.point); return err })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { _, _, err := st.Get(cctx, b.point); return err })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return stmt.QueryRowContext(context.Background(), b.point).Scan(&data, &version) })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return stmt.QueryRowContext(cctx, b.point).Scan(&data, &version) })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return floor.QueryRowContext(context.Background(), b.point).Scan(&data, &version) })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return floor.QueryRowContext(cctx, b.point).Scan(&data, &version) })
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []result
+	for i, name := range []string{"/livestore-get", "/driver-background", "/driver-cancellable", "/floor-background", "/floor-cancellable"} {
+		r := sided("µs/op", xs[i+1], xs[0], "", 0)
+		r.Case = name
+		out = append(out, r)
+	}
+	return out, nil
+}

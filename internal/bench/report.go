@@ -20,20 +20,20 @@ import (
 // heap), where Ratio is Driver/Raw.
 // Cases without a target (the in-memory store) have Cmp "" and Met true.
 type result struct {
-	Case   string  `json:"case"`
-	Unit   string  `json:"unit"`
-	Driver float64 `json:"driver"`
-	Raw    float64 `json:"raw"`
-	Ratio  float64 `json:"ratio"`
-	Value  float64 `json:"value"`
-	Cmp    string  `json:"cmp,omitempty"`
-	Target float64 `json:"target"`
-	Met    bool    `json:"met"`
+	Case           string  `json:"case"`
+	Unit           string  `json:"unit"`
+	Driver         float64 `json:"driver"`
+	Raw            float64 `json:"raw"`
+	Ratio          float64 `json:"ratio"`
+	Value          float64 `json:"value"`
+	Cmp            string  `json:"cmp,omitempty"`
+	Target         float64 `json:"target"`
+	Met            bool    `json:"met"`
 	RatioOfMedians float64 `json:"ratio_of_medians,omitempty"`
-	DriverAllocs float64 `json:"driver_allocs_per_op,omitempty"`
-	RawAllocs    float64 `json:"raw_allocs_per_op,omitempty"`
-	Rounds       int     `json:"rounds"`
-	Note         string  `json:"note,omitempty"`
+	DriverAllocs   float64 `json:"driver_allocs_per_op,omitempty"`
+	RawAllocs      float64 `json:"raw_allocs_per_op,omitempty"`
+	Rounds         int     `json:"rounds"`
+	Note           string  `json:"note,omitempty"`
 
 	valueIsRatio bool
 }

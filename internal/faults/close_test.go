@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/zksql/zksql/driver"
+	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
@@ -22,7 +23,7 @@ import (
 // that its cleanup runs after every other.
 func noLeaks(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore, zkserver.IgnoreShared()) })
 }
 
 // Close twice, on every level: sql.DB, the connector, the store.

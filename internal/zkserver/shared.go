@@ -64,3 +64,11 @@ func SharedAddr(tb testing.TB) string {
 	tb.Helper()
 	return SharedServer(tb).Addr()
 }
+
+// IgnoreShared is the goleak option for tests that check for leaks while
+// the shared server may start under them: the goroutine waiting for the
+// server's process belongs to the server, which RunShared stops (and
+// checks for leaks) after all the tests.
+func IgnoreShared() goleak.Option {
+	return goleak.IgnoreAnyFunction("github.com/zksql/zksql/internal/zkserver.(*Server).launch.func1")
+}

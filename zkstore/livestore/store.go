@@ -64,6 +64,7 @@ type Store struct {
 	server      string
 	subs        map[*subscription]struct{}
 	watches     watchRegistry
+	closing     bool          // set by Close under mu: no new call goroutines
 	established chan struct{} // closed when the first session is established
 	expiredCh   chan struct{} // closed when the session expires
 	// giveUp fires when the connection has been lost for a whole session
@@ -328,12 +329,21 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.mu.Lock()
-	s.life.Store(lifeClosed)
+	// Closing an expired store frees it but keeps its answer: calls still
+	// in flight or made later learn that the session expired, not merely
+	// that someone closed the store (as memstore does).
+	s.closing = true
+	expired := s.life.Load() == lifeExpired
+	if !expired {
+		s.life.Store(lifeClosed)
+	}
 	if s.giveUp != nil {
 		s.giveUp.Stop()
 		s.giveUp = nil
 	}
-	s.setStateLocked(zkstore.StateClosed)
+	if !expired {
+		s.setStateLocked(zkstore.StateClosed)
+	}
 	for sub := range s.subs {
 		s.endSubLocked(sub)
 	}
@@ -412,7 +422,7 @@ func (s *Store) endSubLocked(sub *subscription) {
 func (s *Store) track() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.life.Load() == lifeClosed {
+	if s.closing {
 		return false
 	}
 	s.inflight.Add(1)
