@@ -506,3 +506,28 @@ func TestExplainHidesArguments(t *testing.T) {
 		}
 	}
 }
+
+// A compare-and-set whose version is not a whole number is refused: SQL
+// would compare 'x' as 0 and apply an unconditional write to version 0.
+func TestCompareAndSetNeedsWholeVersion(t *testing.T) {
+	db := openDB(t, "mem:")
+	mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/cas', 'v0')")
+	for _, v := range []any{"x", "", 1.5, []byte("0x")} {
+		if _, err := db.Exec("UPDATE znodes SET data = 'v1' WHERE path = '/cas' AND version = ?", v); err == nil || !strings.Contains(err.Error(), "whole number") {
+			t.Errorf("UPDATE with version %#v: %v", v, err)
+		}
+		if _, err := db.Exec("DELETE FROM znodes WHERE path = '/cas' AND version = ?", v); err == nil || !strings.Contains(err.Error(), "whole number") {
+			t.Errorf("DELETE with version %#v: %v", v, err)
+		}
+	}
+	if got := queryRows(t, db, "SELECT data, version FROM znodes WHERE path = '/cas'"); len(got) != 1 || got[0] != "v0|0" {
+		t.Fatalf("the znode changed: %q", got)
+	}
+	// Whole numbers in any form still work.
+	for i, v := range []any{int64(0), "1", 2.0} {
+		res := mustExec(t, db, "UPDATE znodes SET data = ? WHERE path = '/cas' AND version = ?", fmt.Sprint("v", i+1), v)
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("UPDATE with version %#v: %d rows", v, n)
+		}
+	}
+}

@@ -17,6 +17,9 @@ func (e *env) delete(s *parser.Delete) (result, error) {
 	if s.Table == parser.TableACLs {
 		return e.deleteACL(s)
 	}
+	if err := checkVersionArgs(s.Where, e.args); err != nil {
+		return result{}, err
+	}
 	src, err := e.scan(parser.TableZnodes, s.Where, versionColumn)
 	if err != nil {
 		return result{}, err

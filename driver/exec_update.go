@@ -18,6 +18,9 @@ func (e *env) update(s *parser.Update) (result, error) {
 	if s.Table == parser.TableACLs {
 		return e.updateACL(s)
 	}
+	if err := checkVersionArgs(s.Where, e.args); err != nil {
+		return result{}, err
+	}
 	if res, ok, err := e.pointUpdate(s); ok {
 		return res, err
 	}

@@ -1,6 +1,8 @@
 package driver
 
 import (
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/zksql/zksql/internal/eval"
@@ -134,6 +136,43 @@ func versionConjunct(where parser.Expr) bool {
 		if _, ok := eqConst(c, "version"); ok {
 			return true
 		}
+	}
+	return false
+}
+
+// checkVersionArgs refuses a write whose `version = x` conjunct is not a
+// whole number. SQL would compare 'x' or 1.5 with the version as a number
+// (as 0, or never equal); for a compare-and-set that silently turns a typo
+// into an unconditional write or a no-op, so writes insist on an integer.
+func checkVersionArgs(where parser.Expr, args eval.Args) error {
+	for _, c := range conjuncts(where) {
+		x, ok := eqConst(c, "version")
+		if !ok {
+			continue
+		}
+		v, err := eval.Eval(x, noRow{}, args)
+		if err != nil {
+			return err
+		}
+		if !isWholeNumber(v) {
+			return zerrorf("version = %s: the version of a compare-and-set must be a whole number, got %T %v", x, v, v)
+		}
+	}
+	return nil
+}
+
+func isWholeNumber(v any) bool {
+	switch v := v.(type) {
+	case int64:
+		return true
+	case float64:
+		return v == math.Trunc(v) && !math.IsInf(v, 0)
+	case string:
+		_, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return err == nil
+	case []byte:
+		_, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+		return err == nil
 	}
 	return false
 }

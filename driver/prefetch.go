@@ -1,9 +1,11 @@
 package driver
 
 import (
+	"context"
 	"strings"
 
 	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
 )
 
 // maxPrefetch is how many znodes a subtree walk reads ahead of the rows it
@@ -35,6 +37,21 @@ type prefetchWalk struct {
 	done    int // znodes consumed
 	err     error
 	began   bool
+
+	// async is the store when it can send a read and take the reply
+	// later: the reads are then kept outstanding from the walk's own
+	// goroutine; otherwise each runs in a goroutine of its own.
+	async asyncStore
+}
+
+// asyncStore is a store that can send a read and take its reply later
+// (livestore.Store). A profile of the goroutine-per-read walk on two cores
+// showed most of its CPU in waking goroutines (futexwakeup, wakep,
+// chansend: about a third); with replies taken in walk order from the
+// walk's goroutine only the replies it waits for wake it.
+type asyncStore interface {
+	GetAsync(ctx context.Context, path string) *livestore.Pending
+	ChildrenAsync(ctx context.Context, path string) *livestore.Pending
 }
 
 // walkItem is one entry of the remaining pre-order: a znode, or a run of
@@ -52,7 +69,15 @@ type walkItem struct {
 	dir string // a run when set
 	run []string
 	i   int
+
+	pend  *livestore.Pending // the read in flight (async)
+	stage uint8              // stageGet or stageChildren (async)
 }
+
+const (
+	stageGet uint8 = iota
+	stageChildren
+)
 
 const (
 	itemWaiting uint8 = iota
@@ -73,7 +98,11 @@ func newWalk(s *scanner, root, prefix string) rowSource {
 	if s.tx != nil || s.lazy {
 		return &walkSource{s: s, root: root, prefix: prefix}
 	}
-	return &prefetchWalk{s: s, root: root, prefix: prefix}
+	w := &prefetchWalk{s: s, root: root, prefix: prefix}
+	if a, ok := s.st.(asyncStore); ok {
+		w.async = a
+	}
+	return w
 }
 
 func (w *prefetchWalk) descend(p string) bool {
@@ -111,7 +140,11 @@ func (w *prefetchWalk) next() (*znode, error) {
 		}
 		switch it.state {
 		case itemFlying:
-			w.receive()
+			if w.async != nil {
+				w.advance(it, true)
+			} else {
+				w.receive()
+			}
 			continue
 		case itemWaiting:
 			// Not started: only past max_scan, which visit reports.
@@ -190,8 +223,13 @@ func (w *prefetchWalk) schedule() {
 				it = prev.next
 			}
 		}
-		if it.state == itemWaiting {
+		switch it.state {
+		case itemWaiting:
 			w.start(it)
+		case itemFlying:
+			if w.async != nil {
+				w.advance(it, false) // a Get in: send its Children now
+			}
 		}
 		prev, it = it, it.next
 	}
@@ -205,6 +243,14 @@ func (w *prefetchWalk) start(it *walkItem) {
 	w.flying++
 	w.ahead++
 	s, path, emit := w.s, it.path, w.emit(it.path)
+	if w.async != nil {
+		if emit && s.level == fetchData {
+			it.stage, it.pend = stageGet, w.async.GetAsync(s.ctx, path)
+		} else {
+			it.stage, it.pend = stageChildren, w.async.ChildrenAsync(s.ctx, path)
+		}
+		return
+	}
 	go func() {
 		z, names, err := s.read(path, emit)
 		w.results <- walkResult{it, z, names, err}
@@ -215,11 +261,50 @@ func (w *prefetchWalk) start(it *walkItem) {
 // it listed come right after it in the pre-order.
 func (w *prefetchWalk) receive() {
 	r := <-w.results
+	w.finish(r.it, r.z, r.names, r.err)
+}
+
+// finish files a read's outcome under its entry; the children it listed
+// come right after it in the pre-order.
+func (w *prefetchWalk) finish(it *walkItem, z *znode, names []string, err error) {
 	w.flying--
-	it := r.it
-	it.state, it.z, it.readErr = itemDone, r.z, r.err
-	if len(r.names) > 0 {
-		it.next = &walkItem{dir: it.path, run: r.names, next: it.next}
+	it.state, it.z, it.readErr, it.pend = itemDone, z, err, nil
+	if err == nil && len(names) > 0 {
+		it.next = &walkItem{dir: it.path, run: names, next: it.next}
+	}
+}
+
+// advance takes an async read's reply, waiting for it if block, and
+// sends the Children that a Get's Stat calls for: the same reads as
+// scanner.read, in two steps.
+func (w *prefetchWalk) advance(it *walkItem, block bool) {
+	for it.state == itemFlying {
+		if !block && !it.pend.Done() {
+			return
+		}
+		if it.stage == stageGet {
+			data, st, err := it.pend.Get()
+			if err != nil {
+				w.finish(it, nil, nil, err)
+				return
+			}
+			it.z = &znode{path: it.path, data: data, hasData: true, stat: st, hasStat: true}
+			if st.NumChildren == 0 {
+				w.finish(it, it.z, nil, nil)
+				return
+			}
+			it.stage, it.pend = stageChildren, w.async.ChildrenAsync(w.s.ctx, it.path)
+			continue
+		}
+		names, st, err := it.pend.Children()
+		switch {
+		case it.z != nil && (err == nil || isGone(err)):
+			w.finish(it, it.z, names, nil) // gone after its Get: the row stays, no children
+		case err != nil:
+			w.finish(it, nil, nil, err)
+		default:
+			w.finish(it, &znode{path: it.path, stat: st, hasStat: true}, names, nil)
+		}
 	}
 }
 
@@ -234,6 +319,11 @@ func (w *prefetchWalk) fail(err error) error {
 // outlives it. Each ends with its request (at the latest when the
 // statement's context ends).
 func (w *prefetchWalk) close() {
+	if w.async != nil {
+		// Nothing runs for an async read: its reply, when it comes, is
+		// dropped into its buffered channel.
+		w.flying = 0
+	}
 	for w.flying > 0 {
 		<-w.results
 		w.flying--

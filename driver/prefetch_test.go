@@ -13,19 +13,28 @@ import (
 
 	"database/sql/driver"
 
+	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
 
-// randomTree fills a memstore with a tree whose names exercise the walk
-// order (component order: "/t/a/b" before "/t/a-b") and whose fan-out
-// varies from none to wide.
+// randomTree fills a memstore with a tree (fillTree) under /t.
 func randomTree(t *testing.T, seed uint64) (*memstore.Server, zkstore.Store) {
 	t.Helper()
 	srv := memstore.NewServer()
 	t.Cleanup(srv.Close)
 	st := srv.Open()
 	t.Cleanup(func() { st.Close() })
+	fillTree(t, st, "/t", seed)
+	return srv, st
+}
+
+// fillTree creates root and a tree below it whose names exercise the
+// walk order (component order: "/t/a/b" before "/t/a-b") and whose
+// fan-out varies from none to wide.
+func fillTree(t *testing.T, st zkstore.Store, root string, seed uint64) {
+	t.Helper()
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(seed, 1))
 	names := []string{"a", "a-b", "a.b", "b", "ab", "c0", "c1", "z", "0", "A"}
@@ -46,11 +55,10 @@ func randomTree(t *testing.T, seed uint64) (*memstore.Server, zkstore.Store) {
 			grow(c, depth-1)
 		}
 	}
-	if _, err := st.Create(ctx, "/t", nil, zkstore.CreateOptions{}); err != nil {
+	if _, err := st.Create(ctx, root, nil, zkstore.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	grow("/t", 4)
-	return srv, st
+	grow(root, 4)
 }
 
 // drain reads a source to its end or first error.
@@ -214,5 +222,71 @@ func TestPrefetchWindowGrows(t *testing.T) {
 		if got := w.window(); got != c.want {
 			t.Errorf("window after %d: %d, want %d", c.done, got, c.want)
 		}
+	}
+}
+
+// TestPrefetchWalkLive: on a live server the walk sends its reads
+// asynchronously (livestore's GetAsync/ChildrenAsync, no goroutine per
+// read) and still yields exactly the one-at-a-time walk's rows; a context
+// cancelled mid-walk fails it.
+func TestPrefetchWalkLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := livestore.Open(ctx, []string{zkserver.SharedAddr(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	root := fmt.Sprintf("/prefetch-live-%d", time.Now().UnixNano())
+	fillTree(t, st, root, 3)
+	defer removeTree(t, st, root)
+	for _, pre := range []struct{ root, prefix string }{
+		{root, root + "/"}, {root, root + "/a"}, {root + "/a", root + "/a/"},
+	} {
+		for _, level := range []fetchLevel{fetchName, fetchStat, fetchData} {
+			for _, maxScan := range []int{1 << 20, 5} {
+				seq := &walkSource{s: &scanner{ctx: ctx, st: st, level: level, maxScan: maxScan}, root: pre.root, prefix: pre.prefix}
+				w := newWalk(&scanner{ctx: ctx, st: st, level: level, maxScan: maxScan}, pre.root, pre.prefix)
+				if pw, ok := w.(*prefetchWalk); !ok || pw.async == nil {
+					t.Fatalf("newWalk on livestore gave %T without async reads", w)
+				}
+				want, werr := drain(seq)
+				got, gerr := drain(w)
+				name := fmt.Sprintf("prefix %q level %d max_scan %d", pre.prefix, level, maxScan)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s:\n got %q\nwant %q", name, got, want)
+				}
+				if errors.Is(werr, ErrMaxScan) != errors.Is(gerr, ErrMaxScan) || (werr == nil) != (gerr == nil) {
+					t.Errorf("%s: error %v, want %v", name, gerr, werr)
+				}
+				w.(*prefetchWalk).close()
+			}
+		}
+	}
+	cctx, ccancel := context.WithCancel(ctx)
+	w := newWalk(&scanner{ctx: cctx, st: st, level: fetchData, maxScan: 1 << 20}, root, root+"/")
+	if z, err := w.next(); z == nil || err != nil {
+		t.Fatalf("first row: %v, %v", z, err)
+	}
+	ccancel()
+	if _, err := drain(w); !errors.Is(err, context.Canceled) {
+		t.Fatalf("after cancel: %v, want context.Canceled", err)
+	}
+}
+
+// removeTree deletes root and everything below it, deepest first.
+func removeTree(t *testing.T, st zkstore.Store, root string) {
+	t.Helper()
+	ctx := context.Background()
+	names, _, err := st.Children(ctx, root)
+	if err != nil {
+		t.Errorf("removing %s: %v", root, err)
+		return
+	}
+	for _, n := range names {
+		removeTree(t, st, zkstore.Join(root, n))
+	}
+	if err := st.Delete(ctx, root, -1); err != nil {
+		t.Errorf("removing %s: %v", root, err)
 	}
 }

@@ -2,9 +2,12 @@ package livestore
 
 import (
 	"context"
+	"fmt"
 	"unsafe"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/zksql/zksql/zkstore"
 )
 
 // The point reads and Set are the hot path of every SQL point statement.
@@ -90,4 +93,136 @@ func (s *Store) call(ctx context.Context, opcode int32, req, res any) error {
 		}
 		return zk.ErrClosing
 	}
+}
+
+// Pending is a read sent by GetAsync or ChildrenAsync and not yet waited
+// for. It lets one goroutine keep many requests outstanding on the
+// session's connection (go-zookeeper pipelines them) without a goroutine
+// per request: a subtree walk sends the next reads, then takes the
+// replies in the order it needs them. A Pending belongs to the goroutine
+// that made it. Abandoning one is fine: nothing waits on its reply.
+type Pending struct {
+	s    *Store
+	ctx  context.Context
+	op   string
+	path string
+	ch   <-chan zkResponse
+	res  any // *getDataResponse or *getChildren2Response; nil when direct
+	got  bool
+	err  error
+
+	// direct: the call was made at once (no access to go-zookeeper's
+	// queue); its outcome is here.
+	direct bool
+	data   []byte
+	names  []string
+	stat   zkstore.Stat
+}
+
+// GetAsync sends a getData request for path and returns at once.
+func (s *Store) GetAsync(ctx context.Context, path string) *Pending {
+	return s.async(ctx, "get", path, opGetData, &getDataResponse{})
+}
+
+// ChildrenAsync sends a getChildren2 request for path and returns at once.
+func (s *Store) ChildrenAsync(ctx context.Context, path string) *Pending {
+	return s.async(ctx, "children", path, opGetChildren2, &getChildren2Response{})
+}
+
+func (s *Store) async(ctx context.Context, op, path string, opcode int32, res any) *Pending {
+	p := &Pending{s: s, ctx: ctx, op: op, path: path, res: res}
+	if err := s.check(op, path, false); err != nil {
+		p.got, p.err = true, err
+		return p
+	}
+	if !rawMulti {
+		// No access to go-zookeeper's queue: do the call now.
+		p.got, p.direct = true, true
+		if opcode == opGetData {
+			p.data, p.stat, p.err = s.Get(ctx, path)
+		} else {
+			p.names, p.stat, p.err = s.Children(ctx, path)
+		}
+		return p
+	}
+	if err := ctx.Err(); err != nil {
+		p.got, p.err = true, s.fail(op, path, &ctxError{err: err}, false)
+		return p
+	}
+	p.ch = zkQueueRequest(s.conn, opcode, &pathWatchRequest{Path: s.abs(path)}, res, nil)
+	return p
+}
+
+// Done reports, without waiting, whether the reply (or an error) is in.
+func (p *Pending) Done() bool {
+	if p.got {
+		return true
+	}
+	select {
+	case r := <-p.ch:
+		p.settle(r.err)
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *Pending) settle(err error) {
+	p.got = true
+	if err != nil {
+		p.err = p.s.fail(p.op, p.path, err, false)
+	}
+}
+
+// wait blocks until the reply, the end of the context or of the
+// connection, as call does.
+func (p *Pending) wait() {
+	if p.got {
+		return
+	}
+	select {
+	case r := <-p.ch:
+		p.settle(r.err)
+	case <-p.ctx.Done():
+		if !p.Done() {
+			p.got, p.err = true, p.s.fail(p.op, p.path, &ctxError{err: p.ctx.Err(), sent: true}, false)
+		}
+	case <-p.s.runDone:
+		if !p.Done() {
+			p.settle(zk.ErrClosing)
+		}
+	}
+}
+
+// Get waits for a GetAsync reply: the data and Stat, as Store.Get.
+func (p *Pending) Get() ([]byte, zkstore.Stat, error) {
+	p.wait()
+	if p.err != nil {
+		return nil, zkstore.Stat{}, p.err
+	}
+	if p.direct {
+		return p.data, p.stat, nil
+	}
+	r, ok := p.res.(*getDataResponse)
+	if !ok {
+		return nil, zkstore.Stat{}, fmt.Errorf("livestore: Get on a %s request", p.op)
+	}
+	return r.Data, toStat(&r.Stat), nil
+}
+
+// Children waits for a ChildrenAsync reply: the sorted names and the
+// Stat, as Store.Children.
+func (p *Pending) Children() ([]string, zkstore.Stat, error) {
+	p.wait()
+	if p.err != nil {
+		return nil, zkstore.Stat{}, p.err
+	}
+	if p.direct {
+		return p.names, p.stat, nil
+	}
+	r, ok := p.res.(*getChildren2Response)
+	if !ok {
+		return nil, zkstore.Stat{}, fmt.Errorf("livestore: Children on a %s request", p.op)
+	}
+	return sortedChildren(r.Children), toStat(&r.Stat), nil
 }
