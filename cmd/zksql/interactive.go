@@ -104,22 +104,32 @@ func (s *shell) interactive(ctx context.Context, stdin *os.File) int {
 				return exitOK
 			}
 		}
-		if text == "" {
-			lines = append(lines, line)
-			stmt, ok := sp.add(line)
-			if !ok {
-				continue
-			}
-			text = stmt
-			rl.SaveHistory(strings.Join(trimAll(lines), " "))
-			lines = lines[:0]
-		} else {
+		if text != "" {
 			rl.SaveHistory(text)
+			err = s.exec(ctx, text)
+			s.flush()
+			if err == errQuit {
+				return exitOK
+			}
+			continue
 		}
-		err = s.exec(ctx, text)
-		s.flush()
-		if err == errQuit {
-			return exitOK
+		lines = append(lines, line)
+		stmts := sp.add(line)
+		if len(stmts) == 0 {
+			continue
+		}
+		rl.SaveHistory(strings.Join(trimAll(lines), " "))
+		lines = lines[:0]
+		if sp.pending() {
+			// The line began the next statement after its last ';'.
+			lines = append(lines, line)
+		}
+		for _, stmt := range stmts {
+			err = s.exec(ctx, stmt)
+			s.flush()
+			if err == errQuit {
+				return exitOK
+			}
 		}
 	}
 }

@@ -192,7 +192,7 @@ func (s *shell) script(ctx context.Context, r io.Reader, force bool) int {
 				continue
 			}
 		}
-		if stmt, ok := sp.add(line); ok {
+		for _, stmt := range sp.add(line) {
 			if !do(stmt) {
 				return code
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/zksql/zksql/driver"
 	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
 
@@ -22,12 +21,13 @@ type database struct {
 
 // openDatabase opens dsn, or the demo tree when dsn is "". Every form goes
 // through driver.NewStoreConnector with a counting store, so that the
-// progress line works whatever the shell is connected to; for zk:// DSNs
-// the livestore session is opened here with the options the driver itself
-// would use.
+// progress line works whatever the shell is connected to; zk:// and
+// mem:NAME sessions are opened by driver.OpenStore, as the driver's own
+// connector opens them.
 func openDatabase(ctx context.Context, dsn string) (*database, error) {
 	d := &database{n: new(counters)}
 	var open driver.OpenFunc
+	sessionAuth := false // open adds d.cfg.Auth itself
 	if dsn == "" {
 		srv := memstore.NewServer()
 		holder := srv.Open() // owns the demo tree's ephemerals
@@ -53,11 +53,11 @@ func openDatabase(ctx context.Context, dsn string) (*database, error) {
 			srv := memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)))
 			d.closers = append(d.closers, srv.Close)
 			open = func(context.Context) (zkstore.Store, error) { return srv.Open(), nil }
-		case cfg.Mem:
-			name := cfg.MemName
-			open = func(context.Context) (zkstore.Store, error) { return driver.MemServer(name).Open(), nil }
 		default:
-			open = liveOpener(cfg)
+			// driver.OpenStore adds the credentials when the session
+			// opens (and go-zookeeper re-sends them on reconnect).
+			sessionAuth = true
+			open = func(ctx context.Context) (zkstore.Store, error) { return driver.OpenStore(ctx, cfg) }
 		}
 	}
 	n := d.n
@@ -69,10 +69,8 @@ func openDatabase(ctx context.Context, dsn string) (*database, error) {
 		return countingStore{Store: st, n: n}, nil
 	}
 	stmtCfg := d.cfg.Clone()
-	if !stmtCfg.Mem {
-		// liveOpener adds the credentials when the session opens (and
-		// go-zookeeper re-sends them on reconnect); the connector must
-		// not add them a second time.
+	if sessionAuth {
+		// The connector must not add the credentials a second time.
 		stmtCfg.Auth = nil
 	}
 	c, err := driver.NewStoreConnector(counted, stmtCfg)
@@ -82,25 +80,6 @@ func openDatabase(ctx context.Context, dsn string) (*database, error) {
 	}
 	d.db = sql.OpenDB(c)
 	return d, nil
-}
-
-// liveOpener opens a livestore session as the driver's own connector does
-// for a zk:// DSN.
-func liveOpener(cfg *driver.Config) driver.OpenFunc {
-	return func(ctx context.Context) (zkstore.Store, error) {
-		opts := []livestore.Option{
-			livestore.SessionTimeout(cfg.SessionTimeout),
-			livestore.ConnectTimeout(cfg.ConnectTimeout),
-			livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
-		}
-		if cfg.Chroot != "" {
-			opts = append(opts, livestore.Chroot(cfg.Chroot))
-		}
-		for _, a := range cfg.Auth {
-			opts = append(opts, livestore.Auth(a.Scheme, []byte(a.User+":"+a.Password)))
-		}
-		return livestore.Open(ctx, cfg.Servers, opts...)
-	}
 }
 
 func (d *database) close() {

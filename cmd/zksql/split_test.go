@@ -15,7 +15,14 @@ func TestSplitter(t *testing.T) {
 		{"one line", []string{"SELECT 1;"}, []string{"SELECT 1"}, ""},
 		{"trailing blanks", []string{"SELECT 1;  \t"}, []string{"SELECT 1"}, ""},
 		{"spans lines", []string{"SELECT", "  1", ";"}, []string{"SELECT\n  1"}, ""},
-		{"semicolon mid-line", []string{"SELECT 1; SELECT 2"}, nil, "SELECT 1; SELECT 2"},
+		{"semicolon mid-line", []string{"SELECT 1; SELECT 2"}, []string{"SELECT 1"}, "SELECT 2"},
+		{"two on one line", []string{"SELECT 1; SELECT 2;"}, []string{"SELECT 1", "SELECT 2"}, ""},
+		{"quoted semicolon mid-line", []string{"SELECT 'a;b', 1; SELECT 2;"}, []string{"SELECT 'a;b', 1", "SELECT 2"}, ""},
+		{"empty statements", []string{";;SELECT 1;;"}, []string{"SELECT 1"}, ""},
+		{"line comment", []string{"SELECT 1; -- a; b", "SELECT 2;"}, []string{"SELECT 1", "SELECT 2"}, ""},
+		{"hash comment only", []string{"# nothing; here"}, nil, ""},
+		{"block comment", []string{"SELECT /* a;", "b */ 1;"}, []string{"SELECT /* a;\nb */ 1"}, ""},
+		{"minus is not a comment", []string{"SELECT 3-1;"}, []string{"SELECT 3-1"}, ""},
 		{"quoted semicolon at line end", []string{"SELECT 'a;", "b';"}, []string{"SELECT 'a;\nb'"}, ""},
 		{"double quotes", []string{`SELECT "x;`, `";`}, []string{"SELECT \"x;\n\""}, ""},
 		{"backquotes", []string{"SELECT `a;", "`;"}, []string{"SELECT `a;\n`"}, ""},
@@ -31,9 +38,7 @@ func TestSplitter(t *testing.T) {
 			var sp splitter
 			var got []string
 			for _, l := range tt.lines {
-				if st, ok := sp.add(l); ok {
-					got = append(got, st)
-				}
+				got = append(got, sp.add(l)...)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("statements %q, want %q", got, tt.want)
