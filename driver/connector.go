@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
 
@@ -31,8 +30,8 @@ type connector struct {
 	// with the connector.
 	server *memstore.Server
 
-	// liveAuth: open adds cfg.Auth itself (livestore.Auth).
-	liveAuth bool
+	// openAddsAuth: open adds cfg.Auth itself (openStore).
+	openAddsAuth bool
 
 	mu     sync.Mutex
 	store  zkstore.Store
@@ -94,29 +93,10 @@ func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
 		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)))
 		srv := c.server
 		c.open = func(ctx context.Context) (zkstore.Store, error) { return srv.Open(), nil }
-	case cfg.Mem:
-		name := cfg.MemName
-		c.open = func(ctx context.Context) (zkstore.Store, error) { return MemServer(name).Open(), nil }
 	default:
-		c.liveAuth = true
-		c.open = func(ctx context.Context) (zkstore.Store, error) {
-			opts := []livestore.Option{
-				livestore.SessionTimeout(cfg.SessionTimeout),
-				livestore.ConnectTimeout(cfg.ConnectTimeout),
-				livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
-			}
-			if cfg.Chroot != "" {
-				opts = append(opts, livestore.Chroot(cfg.Chroot))
-			}
-			for _, a := range cfg.Auth {
-				opts = append(opts, livestore.Auth(a.Scheme, []byte(a.User+":"+a.Password)))
-			}
-			s, err := livestore.Open(ctx, cfg.Servers, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		}
+		// openStore adds cfg.Auth itself.
+		c.openAddsAuth = true
+		c.open = func(ctx context.Context) (zkstore.Store, error) { return openStore(ctx, cfg) }
 	}
 	return c, nil
 }
@@ -177,12 +157,10 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 	if err != nil {
 		return nil, zerrorf("opening ZooKeeper session: %w", err)
 	}
-	if !c.liveAuth {
-		for _, a := range c.cfg.Auth {
-			if err := st.AddAuth(ctx, a.Scheme, []byte(a.User+":"+a.Password)); err != nil {
-				st.Close()
-				return nil, zerrorf("adding %s credentials for user %q: %w", a.Scheme, a.User, err)
-			}
+	if !c.openAddsAuth {
+		if err := addAuth(ctx, st, c.cfg.Auth); err != nil {
+			st.Close()
+			return nil, err
 		}
 	}
 	c.store = st

@@ -1,0 +1,72 @@
+package driver
+
+import (
+	"context"
+
+	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
+)
+
+// OpenStore opens the ZooKeeper session cfg describes, as the connector
+// NewConnector returns does: for a zk:// Config a livestore session with
+// cfg's session and connect timeouts, chroot, data limit and credentials
+// (given at open, so that the client re-sends them on reconnect); for a
+// "mem:NAME" Config a session on MemServer(NAME) with cfg's credentials
+// added. A private "mem:" Config has no server outside a connector and is
+// an error. It is for programs that wrap the session before handing it to
+// NewStoreConnector; such a program should pass NewStoreConnector a Config
+// without Auth, since the session already holds the credentials. The
+// caller closes the session.
+func OpenStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
+	if cfg == nil {
+		return nil, zerrorf("OpenStore: nil Config")
+	}
+	c := cfg.Clone()
+	if err := c.normalize(); err != nil {
+		return nil, err
+	}
+	if c.Mem && c.MemName == "" {
+		return nil, zerrorf("OpenStore: a private mem: store lives only inside a connector; use NewConnector, or name it (mem:NAME)")
+	}
+	return openStore(ctx, c)
+}
+
+// openStore is OpenStore for a normalized Config that is not a private
+// mem: store.
+func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
+	if cfg.Mem {
+		st := MemServer(cfg.MemName).Open()
+		if err := addAuth(ctx, st, cfg.Auth); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return st, nil
+	}
+	opts := []livestore.Option{
+		livestore.SessionTimeout(cfg.SessionTimeout),
+		livestore.ConnectTimeout(cfg.ConnectTimeout),
+		livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
+	}
+	if cfg.Chroot != "" {
+		opts = append(opts, livestore.Chroot(cfg.Chroot))
+	}
+	for _, a := range cfg.Auth {
+		opts = append(opts, livestore.Auth(a.Scheme, []byte(a.User+":"+a.Password)))
+	}
+	s, err := livestore.Open(ctx, cfg.Servers, opts...)
+	if err != nil {
+		// Not a nil *livestore.Store in a non-nil interface.
+		return nil, err
+	}
+	return s, nil
+}
+
+// addAuth adds creds to st one by one.
+func addAuth(ctx context.Context, st zkstore.Store, creds []Credential) error {
+	for _, a := range creds {
+		if err := st.AddAuth(ctx, a.Scheme, []byte(a.User+":"+a.Password)); err != nil {
+			return zerrorf("adding %s credentials for user %q: %w", a.Scheme, a.User, err)
+		}
+	}
+	return nil
+}
