@@ -255,16 +255,7 @@ func (e *env) matchACL(where parser.Expr, exprs ...parser.Expr) ([]string, map[s
 // deleteACL removes the matched entries. Removing every entry of a znode
 // is refused by ZooKeeper (zkstore.ErrInvalidACL).
 func (e *env) deleteACL(s *parser.Delete) (result, error) {
-	if err := e.noACLTx(); err != nil {
-		return result{}, err
-	}
-	paths, by, err := e.matchACL(s.Where)
-	if err != nil {
-		return result{}, err
-	}
-	var res result
-	for _, p := range paths {
-		rows := by[p]
+	return e.rewriteACLs(s.Where, func(rows []aclRow) ([]zkstore.ACL, int64, error) {
 		drop := map[int]bool{}
 		for _, r := range rows {
 			drop[r.index] = true
@@ -278,26 +269,13 @@ func (e *env) deleteACL(s *parser.Delete) (result, error) {
 		if acl == nil {
 			acl = []zkstore.ACL{}
 		}
-		if err := e.setACL(p, acl, rows[0].aversion); err != nil {
-			return res, err
-		}
-		res.affected += int64(len(rows))
-	}
-	return res, nil
+		return acl, int64(len(rows)), nil
+	})
 }
 
 // updateACL changes the matched entries: UPDATE acls SET perms = ...
 func (e *env) updateACL(s *parser.Update) (result, error) {
-	if err := e.noACLTx(); err != nil {
-		return result{}, err
-	}
-	paths, by, err := e.matchACL(s.Where)
-	if err != nil {
-		return result{}, err
-	}
-	var res result
-	for _, p := range paths {
-		rows := by[p]
+	return e.rewriteACLs(s.Where, func(rows []aclRow) ([]zkstore.ACL, int64, error) {
 		acl := append([]zkstore.ACL(nil), rows[0].all...)
 		changed := int64(0)
 		for _, r := range rows {
@@ -305,10 +283,10 @@ func (e *env) updateACL(s *parser.Update) (result, error) {
 			for _, a := range s.Set {
 				v, err := eval.Eval(a.Value, r, e.args)
 				if err != nil {
-					return res, err
+					return nil, 0, err
 				}
 				if err := aclSet(&next, a.Column, v); err != nil {
-					return res, err
+					return nil, 0, err
 				}
 			}
 			if next != acl[r.index] {
@@ -316,13 +294,37 @@ func (e *env) updateACL(s *parser.Update) (result, error) {
 				changed++
 			}
 		}
-		if changed == 0 {
+		return acl, changed, nil
+	})
+}
+
+// rewriteACLs is DELETE and UPDATE on the acls table: for each znode with
+// entries matching where, change gets those entries (all from one read of
+// the znode's ACL) and returns the znode's new ACL and how many entries it
+// changed; when any did, the ACL is set, conditional on that read's
+// aversion.
+func (e *env) rewriteACLs(where parser.Expr, change func(rows []aclRow) ([]zkstore.ACL, int64, error)) (result, error) {
+	if err := e.noACLTx(); err != nil {
+		return result{}, err
+	}
+	paths, by, err := e.matchACL(where)
+	if err != nil {
+		return result{}, err
+	}
+	var res result
+	for _, p := range paths {
+		rows := by[p]
+		acl, n, err := change(rows)
+		if err != nil {
+			return res, err
+		}
+		if n == 0 {
 			continue
 		}
 		if err := e.setACL(p, acl, rows[0].aversion); err != nil {
 			return res, err
 		}
-		res.affected += changed
+		res.affected += n
 	}
 	return res, nil
 }

@@ -1,26 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"testing"
-	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/exampletest"
 )
 
 func TestMem(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), &out, "mem:config-test?create_parents=true"); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error {
+		return run(ctx, w, "mem:config-test?create_parents=true")
+	})
 }
 
 func TestLive(t *testing.T) {
-	srv := zkserver.StartTB(t, zkserver.Options{TickTime: 100 * time.Millisecond})
-	var out bytes.Buffer
-	if err := run(context.Background(), &out, "zk://"+srv.Addr()+"?create_parents=true"); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	t.Log(out.String())
+	dsn := "zk://" + exampletest.LiveServer(t).Addr() + "?create_parents=true"
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error { return run(ctx, w, dsn) })
 }

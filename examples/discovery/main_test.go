@@ -1,33 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
-	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
-	"github.com/zksql/zksql/zkstore/memstore"
+	"github.com/zksql/zksql/internal/exampletest"
 )
 
 func TestMem(t *testing.T) {
-	srv := memstore.NewServer()
-	defer srv.Close()
-	var out bytes.Buffer
-	if err := run(context.Background(), &out, func(context.Context) (zkstore.Store, error) { return srv.Connect(), nil }); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	open, _ := exampletest.Mem(t)
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error { return run(ctx, w, open) })
 }
 
 func TestLive(t *testing.T) {
-	srv := zkserver.StartTB(t, zkserver.Options{TickTime: 100 * time.Millisecond})
-	var out bytes.Buffer
-	open := func(ctx context.Context) (zkstore.Store, error) {
-		return livestore.Open(ctx, []string{srv.Addr()}, livestore.SessionTimeout(2*time.Second))
-	}
-	if err := run(context.Background(), &out, open); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	open := exampletest.Live(t, 2*time.Second)
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error { return run(ctx, w, open) })
 }

@@ -1,35 +1,29 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/zksql/zksql/internal/exampletest"
 	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
-	"github.com/zksql/zksql/zkstore/memstore"
 )
 
 func TestMem(t *testing.T) {
-	srv := memstore.NewServer()
-	defer srv.Close()
-	var out bytes.Buffer
-	open := func(context.Context) (zkstore.Store, error) { return srv.Connect(), nil }
+	open, srv := exampletest.Mem(t)
 	expire := func(st zkstore.Store) error { return srv.Expire(st.SessionID()) }
-	if err := run(context.Background(), &out, open, expire); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error { return run(ctx, w, open, expire) })
 }
 
 // Live, each session goes through a proxy of its own; expiry is a
 // partition longer than the session timeout.
 func TestLive(t *testing.T) {
-	srv := zkserver.StartTB(t, zkserver.Options{TickTime: 100 * time.Millisecond})
+	srv := exampletest.LiveServer(t)
 	var (
-		out     bytes.Buffer
 		mu      sync.Mutex
 		proxies = map[zkstore.Store]*zkserver.Proxy{}
 	)
@@ -57,8 +51,5 @@ func TestLive(t *testing.T) {
 		p.Unblock()
 		return nil
 	}
-	if err := run(context.Background(), &out, open, expire); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	t.Log(out.String())
+	exampletest.Run(t, func(ctx context.Context, w io.Writer) error { return run(ctx, w, open, expire) })
 }

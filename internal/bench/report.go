@@ -108,12 +108,9 @@ func newReporter(out io.Writer, js bool) *reporter { return &reporter{out: out, 
 
 func (p *reporter) add(r result) error {
 	if p.json {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(p.out, "%s\n", b)
-		return err
+		enc := json.NewEncoder(p.out) // one object and a newline
+		enc.SetEscapeHTML(false)      // "<=", not "\u003c="
+		return enc.Encode(r)
 	}
 	p.rows = append(p.rows, r)
 	return nil

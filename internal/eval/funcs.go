@@ -258,18 +258,7 @@ func castInt(e *parser.Cast, v any) (any, error) {
 
 // parseIntPrefix reads the integer prefix of s; isFloat reports overflow.
 func parseIntPrefix(s string) number {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	start := i
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	ds := i
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
+	start, ds, i := scanInt(s)
 	if i == ds {
 		return intNum(0)
 	}

@@ -197,9 +197,10 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-// parseNumPrefix converts the longest numeric prefix of s (after leading
-// white space) the way MySQL converts strings to numbers.
-func parseNumPrefix(s string) number {
+// scanInt finds the optionally signed run of digits s starts with after
+// white space. It returns start, ds and end: s[start:end] is the number,
+// s[ds:end] its digits, maybe none.
+func scanInt(s string) (int, int, int) {
 	i := 0
 	for i < len(s) && isSpace(s[i]) {
 		i++
@@ -212,6 +213,13 @@ func parseNumPrefix(s string) number {
 	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
+	return start, ds, i
+}
+
+// parseNumPrefix converts the longest numeric prefix of s (after leading
+// white space) the way MySQL converts strings to numbers.
+func parseNumPrefix(s string) number {
+	start, ds, i := scanInt(s)
 	digits := i - ds
 	isInt := true
 	if i < len(s) && s[i] == '.' {

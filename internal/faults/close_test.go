@@ -164,10 +164,7 @@ func TestCloseWhileBusy(t *testing.T) {
 // driver must return by itself; with the network black-holed the call
 // would otherwise wait for go-zookeeper's own timeouts.
 func TestContextCancelledMidCall(t *testing.T) {
-	srv := standalone(t)
-	r := rawConn(t, srv.Addr())
-	root := newRoot(t, r)
-	p := newProxy(t, srv.Addr())
+	_, _, root, p := behindProxy(t)
 	noLeaks(t)
 	db := openDB(t, dsn([]string{p.Addr()}, root, "session_timeout=10s"))
 	mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/c', 'v')")

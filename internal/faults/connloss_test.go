@@ -35,10 +35,7 @@ func wantUnknown(t *testing.T, what string, err error) {
 // through database/sql's ErrBadConn retry: the server shows the write
 // applied exactly once.
 func TestConnectionLossMidWrite(t *testing.T) {
-	srv := standalone(t)
-	r := rawConn(t, srv.Addr())
-	root := newRoot(t, r)
-	p := newProxy(t, srv.Addr())
+	_, r, root, p := behindProxy(t)
 	db := openDB(t, dsn([]string{p.Addr()}, root, "session_timeout=2s&protect_sequential=true"))
 	mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/x', 'v0'), ('/y', 'v0')")
 	sid := sessionID(t, db)

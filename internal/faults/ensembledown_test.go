@@ -62,24 +62,12 @@ func TestWholeEnsembleDown(t *testing.T) {
 	heal(t, ens)
 	restarted := time.Since(t0)
 	back := time.Now()
-	var firstOK time.Duration
-	after := newTally()
-	for i := 0; ; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		var n int
-		err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM znodes WHERE path LIKE '/k%'").Scan(&n)
-		cancel()
-		if after.add(err) == "ok" {
-			firstOK = time.Since(back)
-			if n != 20 {
-				t.Errorf("%d znodes after the ensemble came back, want 20", n)
-			}
-			break
-		}
-		if i > 200 {
-			t.Fatalf("statements do not work after the ensemble is back: %s%s", after, after.examples())
-		}
-		time.Sleep(50 * time.Millisecond)
+	var n int
+	after, firstOK := untilOK(t, back, 2*time.Second, 200, "statements do not work after the ensemble is back", func(ctx context.Context) error {
+		return db.QueryRowContext(ctx, "SELECT COUNT(*) FROM znodes WHERE path LIKE '/k%'").Scan(&n)
+	})
+	if n != 20 {
+		t.Errorf("%d znodes after the ensemble came back, want 20", n)
 	}
 	nsid := sessionID(t, db)
 	var gAfter int

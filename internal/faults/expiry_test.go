@@ -39,10 +39,7 @@ func recvType(t *testing.T, ch <-chan watch.Event, want watch.EventType, timeout
 // resynchronises on the driver's new session (the change made meanwhile
 // delivered), and statements work again on a new session.
 func TestSessionExpiry(t *testing.T) {
-	srv := standalone(t)
-	r := rawConn(t, srv.Addr())
-	root := newRoot(t, r)
-	p := newProxy(t, srv.Addr())
+	srv, r, root, p := behindProxy(t)
 	db := openDB(t, dsn([]string{p.Addr()}, root, "session_timeout=2s"))
 	mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/w', 'v1')")
 	mustExec(t, db, "INSERT INTO znodes (path, data, mode) VALUES ('/eph', 'mine', 'ephemeral')")
@@ -115,21 +112,10 @@ func TestSessionExpiry(t *testing.T) {
 	}
 
 	// Statements after the expiry: count failures until the first success.
-	after := newTally()
-	var firstOK time.Duration
-	for i := 0; ; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	after, firstOK := untilOK(t, healed, 5*time.Second, 100, "no statement works after the expiry", func(ctx context.Context) error {
 		_, err := db.ExecContext(ctx, "INSERT INTO znodes (path, data, mode) VALUES (?, 'again', 'ephemeral')", "/eph2")
-		cancel()
-		if after.add(err) == "ok" {
-			firstOK = time.Since(healed)
-			break
-		}
-		if i > 100 {
-			t.Fatalf("no statement works after the expiry: %s%s", after, after.examples())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
 	nsid := sessionID(t, db)
 
 	// The stream: Disconnected, Expired, then the state re-read on the new

@@ -217,6 +217,17 @@ func newRoot(t testing.TB, r raw) string {
 	return root
 }
 
+// behindProxy gives a test the shared standalone server, a raw client of
+// it, a fresh chroot made by that client, and a fault proxy of the test's
+// own in front of the server.
+func behindProxy(t testing.TB) (*zkserver.Server, raw, string, *zkserver.Proxy) {
+	t.Helper()
+	srv := standalone(t)
+	r := rawConn(t, srv.Addr())
+	root := newRoot(t, r)
+	return srv, r, root, newProxy(t, srv.Addr())
+}
+
 // kind classifies an error for the tallies the tests log.
 func kind(err error) string {
 	switch {
@@ -291,6 +302,27 @@ func (c *tally) examples() string {
 		fmt.Fprintf(&b, "\n  %s: %s", k, v)
 	}
 	return b.String()
+}
+
+// untilOK runs try, each time with a context of perTry, 50 ms apart, until
+// it succeeds; when tries+2 attempts have failed it fails t with what and
+// the failures. It returns the attempts tallied and how long after since
+// the success came.
+func untilOK(t testing.TB, since time.Time, perTry time.Duration, tries int, what string, try func(ctx context.Context) error) (*tally, time.Duration) {
+	t.Helper()
+	attempts := newTally()
+	for i := 0; ; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), perTry)
+		err := try(ctx)
+		cancel()
+		if attempts.add(err) == "ok" {
+			return attempts, time.Since(since)
+		}
+		if i > tries {
+			t.Fatalf("%s: %s%s", what, attempts, attempts.examples())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // waitFor polls cond until it holds or timeout passes.

@@ -44,21 +44,10 @@ func TestServerLostSession(t *testing.T) {
 		s := old.State()
 		return s == zkstore.StateExpired || s == zkstore.StateClosed
 	})
-	stmts := newTally()
-	var firstOK time.Duration
-	for i := 0; ; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	stmts, firstOK := untilOK(t, back, 5*time.Second, 100, "no statement works on the restarted server", func(ctx context.Context) error {
 		_, err := db.ExecContext(ctx, "INSERT INTO znodes (path, data, mode) VALUES ('/eph-new', 'again', 'ephemeral')")
-		cancel()
-		if stmts.add(err) == "ok" {
-			firstOK = time.Since(back)
-			break
-		}
-		if i > 100 {
-			t.Fatalf("no statement works on the restarted server: %s%s", stmts, stmts.examples())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
 	nsid := sessionID(t, db)
 	r := rawConn(t, srv.Addr())
 	_, _, oldThere := r.get(t, "/eph-lost")

@@ -21,8 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/zksql/zksql/internal/zkserver"
 )
 
@@ -34,38 +32,24 @@ var longFlag = flag.Bool("zksql.long", false, "run the fault scenarios at full l
 // long reports whether the full-length scenarios were asked for.
 func long() bool { return *longFlag || os.Getenv("ZKSQL_LONG") == "1" }
 
-// The package shares one 3-server ensemble and one standalone server, started
-// on first use; tests that break them leave them whole again (heal).
+// The package shares one 3-server ensemble, started on first use, and the
+// standalone server of zkserver.RunShared; tests that break them leave them
+// whole again (heal).
 var fixtures struct {
 	ensOnce sync.Once
 	ens     *zkserver.Ensemble
 	ensErr  error
-
-	srvOnce sync.Once
-	srv     *zkserver.Server
-	srvErr  error
 }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	code := m.Run()
-	if fixtures.ens != nil {
-		if err := fixtures.ens.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "faults: closing the ensemble:", err)
+	os.Exit(zkserver.RunShared(m, zkserver.Options{TickTime: tick}, func() {
+		if fixtures.ens != nil {
+			if err := fixtures.ens.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "faults: closing the ensemble:", err)
+			}
 		}
-	}
-	if fixtures.srv != nil {
-		if err := fixtures.srv.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "faults: closing the server:", err)
-		}
-	}
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutines left after the tests:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	}))
 }
 
 // ensemble returns the shared 3-server ensemble with every member running.
@@ -109,17 +93,8 @@ func heal(t testing.TB, e *zkserver.Ensemble) {
 	}
 }
 
-// standalone returns the shared standalone server.
+// standalone returns the shared standalone server (zkserver.SharedServer).
 func standalone(t testing.TB) *zkserver.Server {
 	t.Helper()
-	zkserver.RequireTB(t)
-	fixtures.srvOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		fixtures.srv, fixtures.srvErr = zkserver.Start(ctx, zkserver.Options{TickTime: tick})
-	})
-	if fixtures.srvErr != nil {
-		t.Fatalf("starting the server: %v", fixtures.srvErr)
-	}
-	return fixtures.srv
+	return zkserver.SharedServer(t)
 }

@@ -17,10 +17,7 @@ import (
 // set before the partition fires too (go-zookeeper's known failure mode:
 // watches not re-armed after a reconnect).
 func TestShortPartition(t *testing.T) {
-	srv := standalone(t)
-	r := rawConn(t, srv.Addr())
-	root := newRoot(t, r)
-	p := newProxy(t, srv.Addr())
+	_, r, root, p := behindProxy(t)
 	db := openDB(t, dsn([]string{p.Addr()}, root, "session_timeout=4s"))
 	mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/w', 'v1'), ('/raw', 'r1'), ('/other', 'o1')")
 	mustExec(t, db, "INSERT INTO znodes (path, data, mode) VALUES ('/eph', 'mine', 'ephemeral')")

@@ -16,10 +16,7 @@ import (
 // right LastInsertId; exactly one znode exists. Without it the caller gets
 // ErrConnectionLoss and must find out alone (the znode is there too).
 func TestProtectedSequentialReplyLost(t *testing.T) {
-	srv := standalone(t)
-	r := rawConn(t, srv.Addr())
-	root := newRoot(t, r)
-	p := newProxy(t, srv.Addr())
+	_, r, root, p := behindProxy(t)
 	ctx := ctxT(t, time.Minute)
 
 	for _, tc := range []struct {

@@ -24,10 +24,15 @@ var shared struct {
 
 // RunShared runs a package's tests (call it from TestMain) with a shared
 // server started with opts on first use by SharedAddr, stops that server
-// afterwards, and fails the run if the tests left goroutines behind.
-func RunShared(m *testing.M, opts Options) int {
+// afterwards, and fails the run if the tests left goroutines behind. The
+// after functions run first, in order, once the tests are done: they stop
+// fixtures of the package's own before the leak check.
+func RunShared(m *testing.M, opts Options, after ...func()) int {
 	shared.opts = opts
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if shared.srv != nil {
 		if err := shared.srv.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "zkserver: closing the shared server:", err)

@@ -233,9 +233,7 @@ func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
-	full := s.abs(path)
-	w := s.watches.add(full, watchData, path)
-	r, err := do(s, ctx, func() (dataStat, error) {
+	r, ch, err := watched(s, ctx, op, path, watchData, func(full string) (dataStat, error) {
 		d, st, _, err := s.conn.GetW(full)
 		if err != nil {
 			return dataStat{}, err
@@ -243,10 +241,24 @@ func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-
 		return dataStat{d, toStat(st)}, nil
 	})
 	if err != nil {
-		s.watches.remove(full, watchData, w)
-		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
+		return nil, zkstore.Stat{}, nil, err
 	}
-	return r.data, r.stat, w.ch, nil
+	return r.data, r.stat, ch, nil
+}
+
+// watched registers a watch of kind on path and runs fn on the absolute
+// path, dropping the watch again if fn fails. The watch is registered
+// first because its event may come right behind the reply.
+func watched[T any](s *Store, ctx context.Context, op, path string, kind watchKind, fn func(full string) (T, error)) (T, <-chan zkstore.Event, error) {
+	full := s.abs(path)
+	w := s.watches.add(full, kind, path)
+	r, err := do(s, ctx, func() (T, error) { return fn(full) })
+	if err != nil {
+		s.watches.remove(full, kind, w)
+		var zero T
+		return zero, nil, s.fail(op, path, err, false)
+	}
+	return r, w.ch, nil
 }
 
 // Set replaces a znode's data if its version matches.
@@ -415,9 +427,7 @@ func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.S
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
-	full := s.abs(path)
-	w := s.watches.add(full, watchChild, path)
-	r, err := do(s, ctx, func() (childrenResult, error) {
+	r, ch, err := watched(s, ctx, op, path, watchChild, func(full string) (childrenResult, error) {
 		c, st, _, err := s.conn.ChildrenW(full)
 		if err != nil {
 			return childrenResult{}, err
@@ -425,10 +435,9 @@ func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.S
 		return childrenResult{sortedChildren(c), toStat(st)}, nil
 	})
 	if err != nil {
-		s.watches.remove(full, watchChild, w)
-		return nil, zkstore.Stat{}, nil, s.fail(op, path, err, false)
+		return nil, zkstore.Stat{}, nil, err
 	}
-	return r.children, r.stat, w.ch, nil
+	return r.children, r.stat, ch, nil
 }
 
 type aclStat struct {

@@ -56,6 +56,18 @@ func (s *Session) precheck(ctx context.Context, op, path string) error {
 	return wrap(op, path, s.deadErr())
 }
 
+// start is precheck for a request on one znode path, which it also
+// validates.
+func (s *Session) start(ctx context.Context, op, path string) error {
+	if err := s.precheck(ctx, op, path); err != nil {
+		return err
+	}
+	if err := zkstore.ValidatePath(path, false); err != nil {
+		return wrap(op, path, err)
+	}
+	return nil
+}
+
 // write runs fn as one transaction of this session.
 func (s *Session) write(op, path string, fn func(t *txn) error) error {
 	ferr, after := s.srv.checkFault(op, path)
@@ -101,6 +113,19 @@ func (s *Session) read(op, path string, fn func() error) error {
 		return wrap(op, path, ferr)
 	}
 	return wrap(op, path, err)
+}
+
+// node returns the znode at path if this session has perm on it. It runs
+// inside read.
+func (s *Session) node(path string, perm int32) (*node, error) {
+	n := s.srv.nodes[path]
+	if n == nil {
+		return nil, zkstore.ErrNoNode
+	}
+	if err := checkACL(n.acl, perm, s.auth); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 func (s *Session) checkData(op, path string, data []byte) error {
@@ -150,36 +175,41 @@ func (s *Session) Create(ctx context.Context, path string, data []byte, opts zks
 }
 
 func (s *Session) get(ctx context.Context, path string, w bool) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "get"
-	if err := s.precheck(ctx, op, path); err != nil {
-		return nil, zkstore.Stat{}, nil, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return nil, zkstore.Stat{}, nil, wrap(op, path, err)
-	}
-	var (
-		data []byte
-		st   zkstore.Stat
-		ch   <-chan zkstore.Event
-	)
-	err := s.read(op, path, func() error {
-		n := s.srv.nodes[path]
-		if n == nil {
-			return zkstore.ErrNoNode
-		}
-		if err := checkACL(n.acl, zkstore.PermRead, s.auth); err != nil {
-			return err
-		}
-		data, st = cloneBytes(n.data), n.stat()
-		if w {
-			ch = s.srv.addWatch(s, path, false)
-		}
-		return nil
-	})
+	var data []byte
+	st, ch, err := s.readNode(ctx, "get", path, w, false, func(n *node) { data = cloneBytes(n.data) })
 	if err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	return data, st, ch, nil
+}
+
+// readNode is a read of the znode at path, which needs READ: fn takes
+// what it wants from the znode, and a data watch (a child watch if child)
+// is set if w.
+func (s *Session) readNode(ctx context.Context, op, path string, w, child bool, fn func(n *node)) (zkstore.Stat, <-chan zkstore.Event, error) {
+	if err := s.start(ctx, op, path); err != nil {
+		return zkstore.Stat{}, nil, err
+	}
+	var (
+		st zkstore.Stat
+		ch <-chan zkstore.Event
+	)
+	err := s.read(op, path, func() error {
+		n, err := s.node(path, zkstore.PermRead)
+		if err != nil {
+			return err
+		}
+		fn(n)
+		st = n.stat()
+		if w {
+			ch = s.srv.addWatch(s, path, child)
+		}
+		return nil
+	})
+	if err != nil {
+		return zkstore.Stat{}, nil, err
+	}
+	return st, ch, nil
 }
 
 func (s *Session) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
@@ -193,11 +223,8 @@ func (s *Session) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, 
 
 func (s *Session) Set(ctx context.Context, path string, data []byte, version int32) (zkstore.Stat, error) {
 	const op = "set"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return zkstore.Stat{}, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return zkstore.Stat{}, wrap(op, path, err)
 	}
 	if err := s.checkData(op, path, data); err != nil {
 		return zkstore.Stat{}, err
@@ -215,22 +242,16 @@ func (s *Session) Set(ctx context.Context, path string, data []byte, version int
 
 func (s *Session) Delete(ctx context.Context, path string, version int32) error {
 	const op = "delete"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return wrap(op, path, err)
 	}
 	return s.write(op, path, func(t *txn) error { return t.delete(path, version) })
 }
 
 func (s *Session) exists(ctx context.Context, path string, w bool) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
 	const op = "exists"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return zkstore.Stat{}, false, nil, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return zkstore.Stat{}, false, nil, wrap(op, path, err)
 	}
 	var (
 		st zkstore.Stat
@@ -262,32 +283,8 @@ func (s *Session) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool,
 }
 
 func (s *Session) children(ctx context.Context, path string, w bool) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "children"
-	if err := s.precheck(ctx, op, path); err != nil {
-		return nil, zkstore.Stat{}, nil, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return nil, zkstore.Stat{}, nil, wrap(op, path, err)
-	}
-	var (
-		names []string
-		st    zkstore.Stat
-		ch    <-chan zkstore.Event
-	)
-	err := s.read(op, path, func() error {
-		n := s.srv.nodes[path]
-		if n == nil {
-			return zkstore.ErrNoNode
-		}
-		if err := checkACL(n.acl, zkstore.PermRead, s.auth); err != nil {
-			return err
-		}
-		names, st = n.childList(), n.stat()
-		if w {
-			ch = s.srv.addWatch(s, path, true)
-		}
-		return nil
-	})
+	var names []string
+	st, ch, err := s.readNode(ctx, "children", path, w, true, func(n *node) { names = n.childList() })
 	if err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
@@ -305,22 +302,16 @@ func (s *Session) ChildrenW(ctx context.Context, path string) ([]string, zkstore
 
 func (s *Session) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
 	const op = "getACL"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return nil, zkstore.Stat{}, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return nil, zkstore.Stat{}, wrap(op, path, err)
 	}
 	var (
 		acl []zkstore.ACL
 		st  zkstore.Stat
 	)
 	err := s.read(op, path, func() error {
-		n := s.srv.nodes[path]
-		if n == nil {
-			return zkstore.ErrNoNode
-		}
-		if err := checkACL(n.acl, zkstore.PermRead|zkstore.PermAdmin, s.auth); err != nil {
+		n, err := s.node(path, zkstore.PermRead|zkstore.PermAdmin)
+		if err != nil {
 			return err
 		}
 		st = n.stat()
@@ -339,11 +330,8 @@ func (s *Session) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zksto
 
 func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, version int32) (zkstore.Stat, error) {
 	const op = "setACL"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return zkstore.Stat{}, err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return zkstore.Stat{}, wrap(op, path, err)
 	}
 	var st zkstore.Stat
 	err := s.write(op, path, func(t *txn) (err error) {
@@ -359,11 +347,8 @@ func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, ve
 // Sync has nothing to wait for: there is one server.
 func (s *Session) Sync(ctx context.Context, path string) error {
 	const op = "sync"
-	if err := s.precheck(ctx, op, path); err != nil {
+	if err := s.start(ctx, op, path); err != nil {
 		return err
-	}
-	if err := zkstore.ValidatePath(path, false); err != nil {
-		return wrap(op, path, err)
 	}
 	return s.read(op, path, func() error { return nil })
 }
