@@ -209,6 +209,14 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 		return nil, err
 	}
 
+	agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
+	for _, x := range exprs {
+		agg = agg || hasAggregate(x)
+	}
+	for _, o := range s.OrderBy {
+		agg = agg || hasAggregate(o.Expr)
+	}
+
 	var src rowIter
 	switch s.From {
 	case "":
@@ -227,6 +235,11 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 			}
 			return e.finish(cols, [][]driver.Value{{n}}, count, offset), nil
 		}
+		if !agg {
+			if r, ok, err := e.sortedLate(s, exprs, cols, count, offset); ok || err != nil {
+				return r, err
+			}
+		}
 		all := append(append([]parser.Expr{}, exprs...), s.Where, s.Having)
 		all = append(all, s.GroupBy...)
 		for _, o := range s.OrderBy {
@@ -240,13 +253,6 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 		return nil, zerrorf("unknown table %s", s.From)
 	}
 
-	agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
-	for _, x := range exprs {
-		agg = agg || hasAggregate(x)
-	}
-	for _, o := range s.OrderBy {
-		agg = agg || hasAggregate(o.Expr)
-	}
 	if agg {
 		return e.aggregate(s, exprs, cols, src, count, offset)
 	}
@@ -497,6 +503,85 @@ func (e *env) finishSorted(s *parser.Select, cols []column, rs []sortRow, count,
 		vals[i] = r.vals
 	}
 	return e.finish(cols, vals, count, offset)
+}
+
+// sortedLate serves ORDER BY ... LIMIT when WHERE and the ORDER BY keys
+// need less of each znode than the select list does (names but not
+// Stats, say): it sorts on what is cheap, then reads the rest only for the
+// rows the LIMIT keeps, on a child listing. SELECT path, version FROM znodes WHERE parent = ?
+// ORDER BY name DESC LIMIT 3 then lists the children and reads three
+// Stats, not one per child. A znode deleted between the two reads is left
+// out. ok is false when the statement does not qualify.
+func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, count, offset int64) (res *rows, ok bool, err error) {
+	// Only a child listing gets cheaper at name level: a walk lists every
+	// znode at name level, where with data it Gets each and lists only
+	// those with children, so it would not save a request there.
+	if count < 0 || e.tx != nil || !lateSortable(s, exprs) {
+		return nil, false, nil
+	}
+	keyExprs := []parser.Expr{s.Where}
+	for _, o := range s.OrderBy {
+		keyExprs = append(keyExprs, o.Expr)
+	}
+	full := levelFor(exprs...)
+	src, err := e.scan(s.From, s.Where, keyExprs...)
+	if err != nil {
+		return nil, true, err
+	}
+	var rs []sortRow
+	for {
+		r, err := src()
+		if err != nil {
+			return nil, true, err
+		}
+		if r == nil {
+			break
+		}
+		keys := make([]any, len(s.OrderBy))
+		for i, o := range s.OrderBy {
+			if keys[i], err = eval.Eval(o.Expr, r, e.args); err != nil {
+				return nil, true, err
+			}
+		}
+		rs = append(rs, sortRow{vals: []driver.Value{r.(znodeRow).z.path}, keys: keys})
+	}
+	orderRows(rs, s.OrderBy)
+	lo := min(offset, int64(len(rs)))
+	hi := min(lo+count, int64(len(rs)))
+	sc := e.scanner(full)
+	var out [][]driver.Value
+	for _, r := range rs[lo:hi] {
+		z, found, err := sc.fetch(r.vals[0].(string), nil)
+		if err != nil {
+			if isGone(err) {
+				continue
+			}
+			return nil, true, err
+		}
+		if !found {
+			continue
+		}
+		vals, err := e.project(exprs, znodeRow{z})
+		if err != nil {
+			return nil, true, err
+		}
+		out = append(out, vals)
+	}
+	return e.finish(cols, out, -1, 0), true, nil
+}
+
+// lateSortable reports whether sortedLate can serve s (given a LIMIT and
+// no transaction): a child listing whose WHERE and ORDER BY need less of
+// each znode than the select list.
+func lateSortable(s *parser.Select, exprs []parser.Expr) bool {
+	if s.From != parser.TableZnodes || s.Distinct || len(s.OrderBy) == 0 || chooseAccess(s.Where).kind != accessChildren {
+		return false
+	}
+	keyExprs := []parser.Expr{s.Where}
+	for _, o := range s.OrderBy {
+		keyExprs = append(keyExprs, o.Expr)
+	}
+	return levelFor(keyExprs...) < levelFor(exprs...)
 }
 
 // sorted reads every matching row, then sorts.

@@ -82,10 +82,18 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 				break
 			}
 		}
-		accessSteps(s.From, s.Where, levelFor(all...))
 		agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
 		for _, x := range exprs {
 			agg = agg || hasAggregate(x)
+		}
+		for _, o := range s.OrderBy {
+			agg = agg || hasAggregate(o.Expr)
+		}
+		late := !agg && s.Limit != nil && e.tx == nil && lateSortable(s, exprs)
+		if late {
+			accessSteps(s.From, s.Where, fetchName)
+		} else {
+			accessSteps(s.From, s.Where, levelFor(all...))
 		}
 		if len(s.GroupBy) > 0 {
 			add("group by %s in memory", exprList(s.GroupBy))
@@ -104,7 +112,15 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 				}
 				keys = append(keys, k)
 			}
-			add("sort in memory by %s", strings.Join(keys, ", "))
+			if late {
+				op := "exists"
+				if levelFor(exprs...) == fetchData {
+					op = "getData"
+				}
+				add("sort the listing in memory by %s, then %s only for the rows the limit keeps", strings.Join(keys, ", "), op)
+			} else {
+				add("sort in memory by %s", strings.Join(keys, ", "))
+			}
 		}
 		if s.Distinct {
 			add("distinct in memory")
