@@ -357,6 +357,9 @@ var scalarFuncs = map[string]struct {
 	"concat": {FuncConcat, 1, -1},
 	"lower":  {FuncLower, 1, 1},
 	"upper":  {FuncUpper, 1, 1},
+	// SUBSTRING and SUBSTR with any first argument (see substring.go).
+	"zk_substr": {FuncSubstring, 2, 3},
+	"zk_sub":    {FuncSubstring, 2, 3},
 }
 
 var aggFuncs = map[string]AggFunc{
@@ -370,7 +373,10 @@ var aggFuncs = map[string]AggFunc{
 func (c *converter) funcCall(e *sqlparser.FuncExpr, s *scope) (Expr, *Error) {
 	name := e.Name.Lowered()
 	display := strings.ToUpper(e.Name.String())
-	at := []string{e.Name.String(), "("}
+	if written, ok := substringNames[name]; ok {
+		display = written
+	}
+	at := []string{display, "("}
 	if !e.Qualifier.IsEmpty() {
 		return nil, c.errWords(KindUnsupported, []string{e.Qualifier.String(), "."}, "qualified function names are not supported: %s", quote(e))
 	}

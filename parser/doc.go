@@ -90,7 +90,8 @@
 // It drops the backslash of the \% and \_ string escapes, which MySQL
 // keeps for LIKE; Parse preserves it. It cannot parse DESCRIBE, EXPLAIN or
 // SHOW COLUMNS usefully, so Parse reads those itself. Its SUBSTRING only
-// accepts a column as the first argument, so SUBSTRING(LOWER(x), 1) is a
-// syntax error. Parse always uses sqlparser.ParseStrictDDL: the lenient
+// accepts a column as the first argument; Parse hands comma-form SUBSTRING
+// calls to sqlparser as generic function calls, so any expression works
+// there. Parse always uses sqlparser.ParseStrictDDL: the lenient
 // sqlparser.Parse silently accepts half-parsed DDL.
 package parser

@@ -157,7 +157,7 @@ var refuseCases = []refuseCase{
 	rc("SELECT /* unterminated", KindSyntax, "/* unterminated", "unterminated comment"),
 	rc("SELECT 1 FROM znodes WHERE path = :", KindSyntax, ":", "invalid placeholder"),
 	rc("SELECT 12abc", KindSyntax, "12", "invalid number"),
-	refuseCase{sql: "SELECT SUBSTRING(LOWER(path), 1) FROM znodes", kind: KindSyntax, near: "(", off: 22, msg: "unexpected '('"}, // sqlparser: SUBSTRING takes a column
+	refuseCase{sql: "SELECT SUBSTRING(LOWER(path)) FROM znodes", kind: KindSyntax, near: "SUBSTRING", off: 7, msg: "SUBSTRING takes 2 to 3 arguments, got 1"},
 	rc("SELECT (", KindSyntax, "", "unexpected end of statement"),
 	rc("SELECT CURRENT_TIMESTAMP", KindUnknown, "CURRENT_TIMESTAMP", "unknown function CURRENT_TIMESTAMP"),
 	rc("SELECT @@version", KindUnsupported, "@@version", "variables"),

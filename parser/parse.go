@@ -119,7 +119,7 @@ func parse(sql string) (Statement, *Error) {
 	}
 
 	// ParseStrictDDL, never Parse: Parse silently returns half-parsed DDL.
-	rewritten, inserted := keepLikeEscapes(sql, toks)
+	rewritten, inserted := keepLikeEscapes(genericSubstrings(sql, toks), toks)
 	st, perr := sqlparser.ParseStrictDDL(rewritten)
 	if perr != nil {
 		return nil, c.translate(perr, inserted)

@@ -93,6 +93,12 @@ var acceptCases = []acceptCase{
 			fn(FuncSubstring, col("path"), num(2)), fn(FuncSubstring, col("path"), num(2), num(3)),
 			fn(FuncSubstring, col("path"), num(1), q(1)))},
 		params: Params{Ordinal: 1}},
+	// Any first argument, which sqlparser's own SUBSTRING rule refuses.
+	{sql: "SELECT SUBSTRING(LOWER(path), 1), substr(CONCAT(name, 'x'), 2, ?) FROM znodes",
+		want: &Select{From: "znodes", Items: items(
+			fn(FuncSubstring, fn(FuncLower, col("path")), num(1)),
+			fn(FuncSubstring, fn(FuncConcat, col("name"), str("x")), num(2), q(1)))},
+		params: Params{Ordinal: 1}},
 	{sql: "SELECT CAST(data AS CHAR), CONVERT(path, BINARY), CAST(czxid AS SIGNED INTEGER), CAST(ttl AS UNSIGNED), CAST(ctime AS DATETIME), CAST(data AS JSON) FROM znodes",
 		want: &Select{From: "znodes", Items: items(
 			&Cast{X: col("data"), Type: CastChar}, &Cast{X: col("path"), Type: CastBinary},
