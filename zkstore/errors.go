@@ -57,6 +57,9 @@ func (e *PathError) Error() string {
 		}
 		p = p[:n] + "…(" + strconv.Itoa(len(e.Path)) + " bytes)"
 	}
+	if p == "" {
+		return e.Op + ": " + e.Err.Error() // a multi fails as a whole
+	}
 	return e.Op + " " + p + ": " + e.Err.Error()
 }
 
