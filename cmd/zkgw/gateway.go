@@ -17,6 +17,13 @@ import (
 	"github.com/zksql/zksql/zkstore"
 )
 
+// What the server says it is: VERSION(), @@version and the handshake give
+// serverVersion, @@version_comment versionComment.
+const (
+	serverVersion  = "8.0.31-zkgw"
+	versionComment = "zksql gateway (ZooKeeper)"
+)
+
 // gateway serves one zkstore.Store over the MySQL protocol.
 type gateway struct {
 	cfg     Config
@@ -47,10 +54,19 @@ func newGateway(cfg Config, st zkstore.Store, ln net.Listener) (*gateway, error)
 		return nil, fmt.Errorf("zkgw: secure_file_priv directory: %w", err)
 	}
 	gw.fileDir = dir
-	if err := sql.SystemVariables.AssignValues(map[string]any{"secure_file_priv": dir}); err != nil {
+	// The version clients see, in the handshake, VERSION() and @@version,
+	// is one string that MySQL clients' version parsing reads as 8.0.31
+	// (what go-mysql-server v0.20.0 emulates), with the suffix and
+	// @@version_comment saying what the server is. These variables are
+	// process-wide in go-mysql-server; every gateway sets the same values.
+	if err := sql.SystemVariables.AssignValues(map[string]any{
+		"secure_file_priv": dir,
+		"version":          serverVersion,
+		"version_comment":  versionComment,
+	}); err != nil {
 		gw.cleanup()
 		ln.Close()
-		return nil, fmt.Errorf("zkgw: setting secure_file_priv: %w", err)
+		return nil, fmt.Errorf("zkgw: setting system variables: %w", err)
 	}
 
 	db := &database{name: cfg.Database, tables: map[string]*table{}}
@@ -58,9 +74,13 @@ func newGateway(cfg Config, st zkstore.Store, ln net.Listener) (*gateway, error)
 	db.tables["acls"] = newACLsTable(gw)
 	pro := &provider{db: db}
 
-	a := analyzer.NewBuilder(pro).AddPreAnalyzeRule(likeRuleID, fixLikePrefix).Build()
+	x := newExplains()
+	a := analyzer.NewBuilder(pro).
+		AddPreAnalyzeRule(likeRuleID, fixLikePrefix).
+		AddPostValidationRule(explainRuleID, x.unsetMax1Row).
+		Build()
 	engine := sqle.New(a, &sqle.Config{IsReadOnly: !cfg.Writable})
-	engine.Parser = explainParser{engine.Parser}
+	engine.Parser = explainParser{Parser: engine.Parser, x: x}
 	registerFunctions(engine)
 
 	// Enabling the mysql database turns authentication on: without an
@@ -70,7 +90,7 @@ func newGateway(cfg Config, st zkstore.Store, ln net.Listener) (*gateway, error)
 	mdb.AddSuperUser(ed, cfg.User, "%", cfg.Password)
 	ed.Close()
 
-	srvCfg := server.Config{Protocol: "tcp", Listener: ln, Version: "8.0.33-zkgw"}
+	srvCfg := server.Config{Protocol: "tcp", Listener: ln, Version: serverVersion}
 	srv, err := server.NewServer(srvCfg, engine, sql.NewContext, sessionBuilder(cfg.Database), nil)
 	if err != nil {
 		gw.cleanup()

@@ -83,10 +83,8 @@ func TestMariaDBReads(t *testing.T) {
 				t.Errorf("DESCRIBE znodes lacks %q:\n%s", want, desc)
 			}
 		}
-		// Equality and prefix predicates reach the store as index lookups.
-		// (EXPLAIN of path = 'x' itself fails in go-mysql-server v0.20.0,
-		// even with FORMAT=TREE: "result max1Row iterator returned more than
-		// one row"; the query runs, see above.)
+		// Equality and prefix predicates reach the store as index lookups
+		// (path = 'x': TestMariaDBExplainPointLookup).
 		for stmt, want := range map[string]string{
 			"EXPLAIN SELECT * FROM znodes WHERE parent = '/app'":     "index: [znodes.parent]",
 			"EXPLAIN SELECT * FROM znodes WHERE path LIKE '/i18n/%'": "index: [znodes.path]",

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"strings"
-
-	ast "github.com/dolthub/vitess/go/vt/sqlparser"
 
 	"github.com/dolthub/go-mysql-server/sql"
 	"github.com/dolthub/go-mysql-server/sql/analyzer"
@@ -70,39 +67,4 @@ func isPathColumn(gf *expression.GetField) bool {
 		return t == "znodes" || t == "acls"
 	}
 	return false
-}
-
-// explainParser answers a plain EXPLAIN as EXPLAIN FORMAT=TREE: the plan
-// tree in one text column. go-mysql-server v0.20.0's MySQL-style EXPLAIN
-// table sends the text "NULL" in its integer columns (id, rows), which
-// pymysql, and so SQLAlchemy and Superset, fail to decode ("invalid
-// literal for int() with base 10: 'NULL'"); and the tree is what shows
-// whether a predicate reached the store as an index lookup.
-type explainParser struct{ sql.Parser }
-
-func treeExplain(st ast.Statement) ast.Statement {
-	if e, ok := st.(*ast.Explain); ok && e.ExplainFormat == "" {
-		e.ExplainFormat = ast.TreeStr
-	}
-	return st
-}
-
-func (p explainParser) ParseSimple(q string) (ast.Statement, error) {
-	st, err := p.Parser.ParseSimple(q)
-	return treeExplain(st), err
-}
-
-func (p explainParser) Parse(ctx *sql.Context, q string, multi bool) (ast.Statement, string, string, error) {
-	st, a, b, err := p.Parser.Parse(ctx, q, multi)
-	return treeExplain(st), a, b, err
-}
-
-func (p explainParser) ParseWithOptions(ctx context.Context, q string, delim rune, multi bool, o ast.ParserOptions) (ast.Statement, string, string, error) {
-	st, a, b, err := p.Parser.ParseWithOptions(ctx, q, delim, multi, o)
-	return treeExplain(st), a, b, err
-}
-
-func (p explainParser) ParseOneWithOptions(ctx context.Context, q string, o ast.ParserOptions) (ast.Statement, int, error) {
-	st, n, err := p.Parser.ParseOneWithOptions(ctx, q, o)
-	return treeExplain(st), n, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -39,6 +40,11 @@ type supersetResult struct {
 		Columns map[string][][2]string `json:"columns"`
 		PK      []string               `json:"pk"`
 	} `json:"inspect"`
+	Dialect struct {
+		ServerVersionInfo []any  `json:"server_version_info"`
+		IsMariaDB         bool   `json:"is_mariadb"`
+		ServerInfo        string `json:"server_info"`
+	} `json:"dialect"`
 	Queries map[string]struct {
 		Rows  [][]any `json:"rows"`
 		Error string  `json:"error"`
@@ -66,6 +72,14 @@ func TestSuperset(t *testing.T) {
 		}
 		if !strings.HasPrefix(r.SQLAlchemy, "1.4") {
 			t.Errorf("SQLAlchemy %s, want 1.4", r.SQLAlchemy)
+		}
+		// SQLAlchemy's MySQL dialect reads the handshake's version as
+		// MySQL 8.0.31 (it keeps the numeric parts).
+		if got := fmt.Sprint(r.Dialect.ServerVersionInfo); got != "[8 0 31]" || r.Dialect.IsMariaDB || r.Dialect.ServerInfo != serverVersion {
+			t.Errorf("dialect: server_version_info %s, is_mariadb %v, server_info %q", got, r.Dialect.IsMariaDB, r.Dialect.ServerInfo)
+		}
+		if got := fmt.Sprint(r.Queries["version"].Rows, r.Queries["version_var"].Rows, r.Queries["version_comment"].Rows); got != "[[8.0.31-zkgw]] [[8.0.31-zkgw]] [[version_comment zksql gateway (ZooKeeper)]]" {
+			t.Errorf("version queries: %s", got)
 		}
 		if r.Inspect.Error != "" {
 			t.Fatalf("inspect: %s", r.Inspect.Error)
@@ -99,6 +113,14 @@ func TestSuperset(t *testing.T) {
 		}
 		if plan, _ := json.Marshal(rows("explain")); !strings.Contains(string(plan), "IndexedTableAccess") {
 			t.Errorf("explain: %s", plan)
+		}
+		for _, name := range []string{"explain_pk", "explain_count"} {
+			if plan, _ := json.Marshal(rows(name)); len(rows(name)) < 2 || !strings.Contains(string(plan), "IndexedTableAccess") {
+				t.Errorf("%s: %s", name, plan)
+			}
+		}
+		if got := fmt.Sprint(rows("point_lookup")); got != "[[/app/config/timeout_ms 2500]]" {
+			t.Errorf("point_lookup: %s", got)
 		}
 		for name := range r.Queries {
 			if strings.HasPrefix(name, "grain_") && len(rows(name)) == 0 {

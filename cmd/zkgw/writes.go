@@ -32,9 +32,23 @@ type editor struct {
 	err error
 }
 
-func (t *table) Inserter(*sql.Context) sql.RowInserter { return &editor{t: t} }
-func (t *table) Updater(*sql.Context) sql.RowUpdater   { return &editor{t: t} }
-func (t *table) Deleter(*sql.Context) sql.RowDeleter   { return &editor{t: t} }
+// rowEditor is what both tables' editors are.
+type rowEditor interface {
+	sql.RowInserter
+	sql.RowUpdater
+	sql.RowDeleter
+}
+
+func (t *table) editor() rowEditor {
+	if t.name == "acls" {
+		return &aclEditor{t: t}
+	}
+	return &editor{t: t}
+}
+
+func (t *table) Inserter(*sql.Context) sql.RowInserter { return t.editor() }
+func (t *table) Updater(*sql.Context) sql.RowUpdater   { return t.editor() }
+func (t *table) Deleter(*sql.Context) sql.RowDeleter   { return t.editor() }
 
 func (e *editor) check() error {
 	if !e.t.gw.cfg.Writable {

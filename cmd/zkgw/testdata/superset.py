@@ -58,6 +58,11 @@ QUERIES = {
     "preview": "SELECT `path` AS `path`, `data_text` AS `data_text`, `ctime` AS `ctime` "
                "FROM `zookeeper`.`znodes` LIMIT 100",
     "explain": "EXPLAIN SELECT * FROM `zookeeper`.`znodes` WHERE `parent` = '/app'",
+    # A primary-key point lookup and an aggregate: go-mysql-server plans
+    # both as "at most one row", which broke their EXPLAIN.
+    "explain_pk": "EXPLAIN SELECT * FROM `zookeeper`.`znodes` WHERE `path` = '/app'",
+    "explain_count": "EXPLAIN SELECT COUNT(*) FROM `zookeeper`.`znodes` WHERE `parent` = '/app'",
+    "point_lookup": "SELECT path, data_text FROM `zookeeper`.`znodes` WHERE `path` = '/app/config/timeout_ms'",
     "like_unicode": "SELECT path FROM znodes WHERE path LIKE '/i18n/%' ORDER BY path",
     "group_parent": "SELECT parent AS parent, COUNT(*) AS count FROM `zookeeper`.`znodes` "
                     "WHERE parent LIKE '/app%' GROUP BY parent ORDER BY count DESC LIMIT 100",
@@ -81,8 +86,17 @@ def jsonable(v):
 
 
 def main():
-    out = {"sqlalchemy": sqlalchemy.__version__, "queries": {}, "inspect": {}}
+    out = {"sqlalchemy": sqlalchemy.__version__, "queries": {}, "inspect": {}, "dialect": {}}
     engine = create_engine(os.environ["ZKGW_URL"], pool_pre_ping=True)
+    # What the MySQL dialect made of the server when it initialised on the
+    # first connect (from the handshake's version string).
+    with engine.connect() as conn:
+        d = engine.dialect
+        out["dialect"] = {
+            "server_version_info": [jsonable(v) for v in d.server_version_info],
+            "is_mariadb": bool(d.is_mariadb),
+            "server_info": conn.connection.get_server_info(),
+        }
     try:
         insp = inspect(engine)
         out["inspect"]["schemas"] = insp.get_schema_names()
