@@ -138,8 +138,9 @@ func nullableColumn(table, col string) bool {
 
 // outputs expands the select list: * becomes every column of the table.
 func outputs(s *parser.Select) ([]parser.Expr, []column, error) {
-	var exprs []parser.Expr
-	var cols []column
+	// Sized for the common case of no `*`: one allocation each.
+	exprs := make([]parser.Expr, 0, len(s.Items))
+	cols := make([]column, 0, len(s.Items))
 	var def parser.TableDef
 	if s.From != "" {
 		var err error
@@ -240,7 +241,8 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 				return r, err
 			}
 		}
-		all := append(append([]parser.Expr{}, exprs...), s.Where, s.Having)
+		all := make([]parser.Expr, 0, len(exprs)+2+len(s.GroupBy)+len(s.OrderBy))
+		all = append(append(all, exprs...), s.Where, s.Having)
 		all = append(all, s.GroupBy...)
 		for _, o := range s.OrderBy {
 			all = append(all, o.Expr)
@@ -298,28 +300,35 @@ func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIt
 	if err != nil {
 		return nil, err
 	}
-	var next func() (eval.Row, error)
+	var (
+		next func() (eval.Row, error) // the acls table
+		src  rowSource                // the znodes table, read directly
+	)
 	if table == parser.TableACLs {
 		sc := e.scanner(fetchName)
 		sc.lazy = true
 		next = aclSource(e, ra.source(sc))
 	} else {
-		src := ra.source(e.scanner(levelFor(append(exprs, where)...)))
+		// levelFor is the highest level any expression needs, so it can
+		// be taken apart (appending where to exprs would copy them).
+		src = ra.source(e.scanner(max(levelFor(exprs...), levelFor(where))))
 		if c, ok := src.(interface{ close() }); ok {
 			e.closers = append(e.closers, c.close)
-		}
-		next = func() (eval.Row, error) {
-			z, err := src.next()
-			if z == nil || err != nil {
-				return nil, err
-			}
-			return znodeRow{z}, nil
 		}
 	}
 	return func() (eval.Row, error) {
 		for {
-			r, err := next()
-			if r == nil || err != nil {
+			var (
+				r   eval.Row
+				err error
+			)
+			if src != nil {
+				z, err := src.next()
+				if z == nil || err != nil {
+					return nil, err
+				}
+				r = znodeRow{z}
+			} else if r, err = next(); r == nil || err != nil {
 				return nil, err
 			}
 			if where == nil {
@@ -414,43 +423,69 @@ func valuesKey(vals []driver.Value) string {
 // stream yields rows as the source produces them: a LIMIT stops the scan
 // as soon as enough rows were produced.
 func (e *env) stream(s *parser.Select, exprs []parser.Expr, cols []column, src rowIter, count, offset int64) *rows {
-	var seen map[string]bool
+	st := &streamRows{e: e, exprs: exprs, src: src, count: count, offset: offset}
 	if s.Distinct {
-		seen = make(map[string]bool)
+		st.seen = make(map[string]bool)
 	}
-	var produced, skipped int64
-	return &rows{cols: cols, next: func(dest []driver.Value) error {
-		for {
-			if count >= 0 && produced >= count {
-				return io.EOF
+	// One allocation for the state and the rows (this is every point
+	// SELECT), plus the method value.
+	st.rows = rows{cols: cols, next: st.produce}
+	return &st.rows
+}
+
+// streamRows is the state of a streamed result.
+type streamRows struct {
+	rows
+	e                 *env
+	exprs             []parser.Expr
+	src               rowIter
+	seen              map[string]bool // DISTINCT
+	count, offset     int64
+	produced, skipped int64
+}
+
+func (st *streamRows) produce(dest []driver.Value) error {
+	e := st.e
+	for {
+		if st.count >= 0 && st.produced >= st.count {
+			return io.EOF
+		}
+		r, err := st.src()
+		if err != nil {
+			return wrapStmt(e.sql, err)
+		}
+		if r == nil {
+			return io.EOF
+		}
+		if st.seen == nil && len(dest) == len(st.exprs) {
+			// Nothing to remember of the row: evaluate straight into
+			// dest (database/sql reads dest only when Next succeeds).
+			for i, x := range st.exprs {
+				if dest[i], err = eval.Eval(x, r, e.args); err != nil {
+					return wrapStmt(e.sql, err)
+				}
 			}
-			r, err := src()
+		} else {
+			vals, err := e.project(st.exprs, r)
 			if err != nil {
 				return wrapStmt(e.sql, err)
 			}
-			if r == nil {
-				return io.EOF
-			}
-			vals, err := e.project(exprs, r)
-			if err != nil {
-				return wrapStmt(e.sql, err)
-			}
-			if seen != nil {
+			if st.seen != nil {
 				k := valuesKey(vals)
-				if seen[k] {
+				if st.seen[k] {
 					continue
 				}
-				seen[k] = true
+				st.seen[k] = true
 			}
-			if skipped < offset {
-				skipped++
-				continue
-			}
-			produced++
 			copy(dest, vals)
-			return nil
 		}
-	}}
+		if st.skipped < st.offset {
+			st.skipped++
+			continue
+		}
+		st.produced++
+		return nil
+	}
 }
 
 type sortRow struct {

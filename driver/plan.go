@@ -98,7 +98,15 @@ func chooseAccess(where parser.Expr) access {
 			best = a
 		}
 	}
-	for _, c := range conjuncts(where) {
+	// A lone conjunct (every point statement) needs no slice of its own.
+	var one [1]parser.Expr
+	cs := one[:0]
+	if b, ok := where.(*parser.Binary); ok && b.Op == parser.OpAnd {
+		cs = conjuncts(where)
+	} else if where != nil {
+		cs = append(cs, where)
+	}
+	for _, c := range cs {
 		if v, ok := eqConst(c, "path"); ok {
 			consider(access{kind: accessPoints, values: []parser.Expr{v}, conj: c})
 			continue

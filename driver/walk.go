@@ -122,6 +122,9 @@ type pointSource struct {
 }
 
 func newPointSource(s *scanner, paths []string) *pointSource {
+	if len(paths) == 1 && zkstore.ValidatePath(paths[0], false) == nil {
+		return &pointSource{s: s, paths: paths} // never modified
+	}
 	ps := make([]string, 0, len(paths))
 	for _, p := range paths {
 		if zkstore.ValidatePath(p, false) == nil {

@@ -61,6 +61,17 @@ type engine struct {
 	// ignored.
 	gen   uint64
 	armed map[watchKey]bool
+	// direct are watches of this generation that run selects on itself.
+	// A Node or Children stream has one or two watches armed at a time,
+	// and a forwarder goroutine would put a second wake-up between the
+	// store's event and the re-read; further watches (a Tree's) get
+	// forwarders.
+	direct [2]directWatch
+}
+
+type directWatch struct {
+	key watchKey
+	ch  <-chan zkstore.Event // nil: the slot is free
 }
 
 const (
@@ -83,20 +94,24 @@ func start(ctx context.Context, src Source, path string, k kind, cfg config) <-c
 	return e.out
 }
 
-// arm hands a watch channel to a forwarder goroutine of this generation.
+// arm takes a watch channel into a free direct slot, or else hands it to
+// a forwarder goroutine of this generation.
 func (e *engine) arm(key watchKey, ch <-chan zkstore.Event) {
 	e.armed[key] = true
+	for i := range e.direct {
+		if e.direct[i].ch == nil {
+			e.direct[i] = directWatch{key, ch}
+			return
+		}
+	}
 	gen := e.gen
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		select {
 		case ev, ok := <-ch:
-			if !ok {
-				ev = zkstore.Event{Type: zkstore.EventNotWatching, Path: key.path, Err: zkstore.ErrClosed}
-			}
 			select {
-			case e.firings <- firing{gen, key, ev}:
+			case e.firings <- firing{gen, key, closedWatch(key, ev, ok)}:
 			case <-e.done:
 			}
 		case <-e.done:
@@ -104,9 +119,25 @@ func (e *engine) arm(key watchKey, ch <-chan zkstore.Event) {
 	}()
 }
 
+// closedWatch is the event of a watch channel closed without one.
+func closedWatch(key watchKey, ev zkstore.Event, ok bool) zkstore.Event {
+	if !ok {
+		return zkstore.Event{Type: zkstore.EventNotWatching, Path: key.path, Err: zkstore.ErrClosed}
+	}
+	return ev
+}
+
+// takeDirect frees direct slot i, whose watch fired.
+func (e *engine) takeDirect(i int, ev zkstore.Event, ok bool) firing {
+	d := e.direct[i]
+	e.direct[i] = directWatch{}
+	return firing{e.gen, d.key, closedWatch(d.key, ev, ok)}
+}
+
 func (e *engine) newGen() {
 	e.gen++
 	clear(e.armed)
+	e.direct = [2]directWatch{} // the store's buffered channels need no reader
 }
 
 func sessionGone(err error) bool {
@@ -280,6 +311,10 @@ func (e *engine) run(ctx context.Context) {
 		if ok {
 			out = e.out
 		}
+		var (
+			f     firing
+			fired bool
+		)
 		select {
 		case out <- ev:
 			if queued {
@@ -288,25 +323,12 @@ func (e *engine) run(ctx context.Context) {
 			} else {
 				e.k.commit(ev)
 			}
-		case f := <-e.firings:
-			if f.gen != e.gen {
-				continue
-			}
-			delete(e.armed, f.key)
-			if f.ev.Type == zkstore.EventNotWatching {
-				if sessionGone(f.ev.Err) {
-					ended(f.ev.Err)
-				} else {
-					needLoad = true // the watch was lost: read everything again
-				}
-				continue
-			}
-			if needLoad {
-				continue
-			}
-			if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err) {
-				return
-			}
+		case f = <-e.firings:
+			fired = true
+		case dev, ok := <-e.direct[0].ch:
+			f, fired = e.takeDirect(0, dev, ok), true
+		case dev, ok := <-e.direct[1].ch:
+			f, fired = e.takeDirect(1, dev, ok), true
 		case se, ok := <-sess:
 			if !ok {
 				sess = nil
@@ -332,6 +354,24 @@ func (e *engine) run(ctx context.Context) {
 		case <-retry:
 			retry = nil
 		case <-ctx.Done():
+			return
+		}
+		if !fired || f.gen != e.gen {
+			continue
+		}
+		delete(e.armed, f.key)
+		if f.ev.Type == zkstore.EventNotWatching {
+			if sessionGone(f.ev.Err) {
+				ended(f.ev.Err)
+			} else {
+				needLoad = true // the watch was lost: read everything again
+			}
+			continue
+		}
+		if needLoad {
+			continue
+		}
+		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err) {
 			return
 		}
 	}

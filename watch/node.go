@@ -50,7 +50,21 @@ func (s *single) read(ctx context.Context, r *reader) (state, error) {
 		n   state
 		err error
 	)
-	// The parent first: its Pzxid then orders a deletion seen after it.
+	// Most reads (every DataChanged, ChildrenChanged) find the znode: read
+	// it first, alone. The parent's Pzxid matters only when it is absent,
+	// and it must then be read before the znode, so that it orders the
+	// absence seen after it; so an absent znode is read again, behind its
+	// parent. That costs a round trip only when the znode is gone, where
+	// reading the parent first cost one on every change.
+	if s.children {
+		n.names, n.stat, n.exists, err = r.children(ctx, s.path, true)
+	} else {
+		n.data, n.stat, n.exists, err = r.get(ctx, s.path, true)
+	}
+	if err != nil || n.exists {
+		return n, err
+	}
+	n = state{}
 	prev, err := r.parentPzxid(ctx, s.path)
 	if err != nil {
 		return n, err

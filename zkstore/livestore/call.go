@@ -3,14 +3,15 @@ package livestore
 import (
 	"context"
 	"fmt"
-	"unsafe"
+	_ "unsafe" // go:linkname
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zksql/zksql/zkstore"
 )
 
-// The point reads and Set are the hot path of every SQL point statement.
+// The point reads and Set are the hot path of every SQL point statement,
+// and GetW, ExistsW and ChildrenW that of every watch stream's re-read.
 // With a context that can end, do would run each go-zookeeper call in a
 // goroutine of its own and wait for it: one goroutine start and one more
 // wake-up per request, which on a busy two-core machine measured some
@@ -22,7 +23,36 @@ import (
 // reply, when it comes, goes into the channel's buffer and is dropped.
 
 //go:linkname zkQueueRequest github.com/go-zookeeper/zk.(*Conn).queueRequest
-func zkQueueRequest(c *zk.Conn, opcode int32, req, res any, recvFunc unsafe.Pointer) <-chan zkResponse
+func zkQueueRequest(c *zk.Conn, opcode int32, req, res any, recvFunc zkRecvFunc) <-chan zkResponse
+
+// zkRecvFunc is go-zookeeper v1.0.4's recvFunc, func(*request,
+// *responseHeader, error), with both pointers opaque: it runs on the
+// receive goroutine once the reply is decoded, before the reply is handed
+// to the caller. Its pointer arguments are never dereferenced here, so
+// their types only have to be pointers.
+type zkRecvFunc func(req *zkOpaque, hdr *zkOpaque, err error)
+
+type zkOpaque struct{}
+
+// go-zookeeper keeps its own table of watches and sends it to the server
+// again after a reconnect (setWatches), so that watches survive a new
+// connection of the same session. Its GetW, ExistsW and ChildrenW add to
+// that table from their recvFunc, on the receive goroutine, in the same
+// step as the reply; the watch calls sent through callW do exactly that,
+// through the same (unexported) addWatcher and with the same watch types.
+// The channel it returns is not read: livestore's own registry delivers
+// the events (watches.go); go-zookeeper's channel is buffered and closed
+// after one event, so nothing waits on it.
+//
+//go:linkname zkAddWatcher github.com/go-zookeeper/zk.(*Conn).addWatcher
+func zkAddWatcher(c *zk.Conn, path string, watchType int) <-chan zk.Event
+
+// go-zookeeper v1.0.4's watchType values.
+const (
+	zkWatchTypeData  = 0
+	zkWatchTypeExist = 1
+	zkWatchTypeChild = 2
+)
 
 // zkResponse is go-zookeeper v1.0.4's response, field for field.
 type zkResponse struct {
@@ -71,7 +101,35 @@ func (s *Store) call(ctx context.Context, opcode int32, req, res any) error {
 	if err := ctx.Err(); err != nil {
 		return &ctxError{err: err}
 	}
-	ch := zkQueueRequest(s.conn, opcode, req, res, nil)
+	return s.await(ctx, zkQueueRequest(s.conn, opcode, req, res, nil))
+}
+
+// callW is call for a request that sets a watch on full (the server
+// path): go-zookeeper's own watch table gets the watch as its GetW,
+// ExistsW or ChildrenW would add it. An ErrNoNode of exists sets an exist
+// watch on the server, and so in that table too.
+func (s *Store) callW(ctx context.Context, opcode int32, full string, res any) error {
+	if err := ctx.Err(); err != nil {
+		return &ctxError{err: err}
+	}
+	conn := s.conn
+	wt := zkWatchTypeData
+	if opcode == opGetChildren2 {
+		wt = zkWatchTypeChild
+	}
+	recv := func(_ *zkOpaque, _ *zkOpaque, err error) {
+		switch {
+		case err == nil:
+			zkAddWatcher(conn, full, wt)
+		case opcode == opExists && err == zk.ErrNoNode:
+			zkAddWatcher(conn, full, zkWatchTypeExist)
+		}
+	}
+	return s.await(ctx, zkQueueRequest(conn, opcode, &pathWatchRequest{Path: full, Watch: true}, res, recv))
+}
+
+// await waits for the reply of a queued request, as call describes.
+func (s *Store) await(ctx context.Context, ch <-chan zkResponse) error {
 	select {
 	case r := <-ch:
 		return r.err

@@ -694,6 +694,41 @@ func TestReconnect(t *testing.T) {
 	ctx := ctxT(t)
 	b := base(t, s)
 	_, _, w, _ := s.GetW(ctx, b)
+	// Every kind of watch, through the calls a cancellable context takes
+	// (queued on go-zookeeper's send queue, which must add them to its own
+	// watch table as its GetW does, or the reconnection would drop them)
+	// and through the direct calls context.Background takes.
+	type armed struct {
+		what string
+		ch   <-chan zkstore.Event
+		want zkstore.EventType
+	}
+	var ws []armed
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+	}{{"cancellable", ctx}, {"background", context.Background()}} {
+		kid := b + "/" + c.name
+		if _, err := s.Create(ctx, kid, nil, zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, cw, err := s.ChildrenW(c.ctx, kid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ok, ew, err := s.ExistsW(c.ctx, kid+"/absent")
+		if err != nil || ok {
+			t.Fatal(ok, err)
+		}
+		_, ok, pw, err := s.ExistsW(c.ctx, kid)
+		if err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		ws = append(ws,
+			armed{c.name + " ChildrenW", cw, zkstore.EventNodeChildrenChanged},
+			armed{c.name + " ExistsW (absent)", ew, zkstore.EventNodeCreated},
+			armed{c.name + " ExistsW (present)", pw, zkstore.EventNodeDataChanged})
+	}
 	id := s.SessionID()
 	events := s.SessionEvents(ctx)
 	slow := s.SessionEvents(ctx)
@@ -722,6 +757,22 @@ func TestReconnect(t *testing.T) {
 	s.Set(ctx, b, []byte("x"), -1)
 	if ev := recv(t, w, 5*time.Second); ev.Type != zkstore.EventNodeDataChanged {
 		t.Errorf("watch after reconnect: %+v", ev)
+	}
+	// The server tells of these changes only through the watches the
+	// client registered again after the reconnection.
+	for _, name := range []string{"cancellable", "background"} {
+		kid := b + "/" + name
+		if _, err := s.Create(ctx, kid+"/absent", nil, zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Set(ctx, kid, []byte("x"), -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range ws {
+		if ev := recv(t, a.ch, 5*time.Second); ev.Type != a.want {
+			t.Errorf("%s after reconnect: %+v, want %v", a.what, ev, a.want)
+		}
 	}
 }
 

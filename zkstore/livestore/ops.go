@@ -233,6 +233,14 @@ func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
+	if s.fastCalls(ctx) {
+		res := &getDataResponse{}
+		ch, err := s.watchedCall(ctx, op, path, watchData, opGetData, res)
+		if err != nil {
+			return nil, zkstore.Stat{}, nil, err
+		}
+		return res.Data, toStat(&res.Stat), ch, nil
+	}
 	r, ch, err := watched(s, ctx, op, path, watchData, func(full string) (dataStat, error) {
 		d, st, _, err := s.conn.GetW(full)
 		if err != nil {
@@ -259,6 +267,18 @@ func watched[T any](s *Store, ctx context.Context, op, path string, kind watchKi
 		return zero, nil, s.fail(op, path, err, false)
 	}
 	return r, w.ch, nil
+}
+
+// watchedCall is watched for the fast path: the request goes through
+// callW on the caller's goroutine, without a goroutine of its own.
+func (s *Store) watchedCall(ctx context.Context, op, path string, kind watchKind, opcode int32, res any) (<-chan zkstore.Event, error) {
+	full := s.abs(path)
+	w := s.watches.add(full, kind, path)
+	if err := s.callW(ctx, opcode, full, res); err != nil {
+		s.watches.remove(full, kind, w)
+		return nil, s.fail(op, path, err, false)
+	}
+	return w.ch, nil
 }
 
 // Set replaces a znode's data if its version matches.
@@ -361,13 +381,28 @@ func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <
 	// right behind it, so both are registered and the wrong one dropped.
 	wd := s.watches.add(full, watchData, path)
 	we := s.watches.add(full, watchExist, path)
-	r, err := do(s, ctx, func() (existsResult, error) {
-		ok, st, _, err := s.conn.ExistsW(full)
-		if err != nil || !ok {
-			return existsResult{}, err
+	var (
+		r   existsResult
+		err error
+	)
+	if s.fastCalls(ctx) {
+		res := &statResponse{}
+		err = s.callW(ctx, opExists, full, res)
+		switch {
+		case err == nil:
+			r = existsResult{toStat(&res.Stat), true}
+		case errors.Is(err, zk.ErrNoNode):
+			err = nil
 		}
-		return existsResult{toStat(st), true}, nil
-	})
+	} else {
+		r, err = do(s, ctx, func() (existsResult, error) {
+			ok, st, _, err := s.conn.ExistsW(full)
+			if err != nil || !ok {
+				return existsResult{}, err
+			}
+			return existsResult{toStat(st), true}, nil
+		})
+	}
 	if err != nil {
 		s.watches.remove(full, watchData, wd)
 		s.watches.remove(full, watchExist, we)
@@ -426,6 +461,14 @@ func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.S
 	const op = "childrenw"
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
+	}
+	if s.fastCalls(ctx) {
+		res := &getChildren2Response{}
+		ch, err := s.watchedCall(ctx, op, path, watchChild, opGetChildren2, res)
+		if err != nil {
+			return nil, zkstore.Stat{}, nil, err
+		}
+		return sortedChildren(res.Children), toStat(&res.Stat), ch, nil
 	}
 	r, ch, err := watched(s, ctx, op, path, watchChild, func(full string) (childrenResult, error) {
 		c, st, _, err := s.conn.ChildrenW(full)

@@ -7,11 +7,14 @@
 // ErrSessionExpired and ends its watches, and the owner opens a new Store
 // if it wants one.
 //
-// go-zookeeper calls take no context. A call whose context can end runs in a
-// goroutine that finishes by itself (go-zookeeper answers every request,
-// with an error at the latest when the connection closes); the caller
-// returns as soon as the context ends. Calls with a context that can never
-// end (context.Background) run directly.
+// go-zookeeper calls take no context. With a context that can end, the
+// reads (Get, Exists, Children and their watching forms) and Set are queued
+// on go-zookeeper's send queue and their reply awaited on the caller's
+// goroutine (call.go); any other call runs in a goroutine that finishes by
+// itself (go-zookeeper answers every request, with an error at the latest
+// when the connection closes). Either way the caller returns as soon as
+// the context ends. Calls with a context that can never end
+// (context.Background) run directly.
 //
 // What this package works around in go-zookeeper v1.0.4:
 //   - After expiry it reconnects with a new session. The store learns of
