@@ -33,6 +33,9 @@ type connector struct {
 	// openAddsAuth: open adds cfg.Auth itself (openStore).
 	openAddsAuth bool
 
+	// retiring counts the closes of replaced sessions still running.
+	retiring sync.WaitGroup
+
 	mu     sync.Mutex
 	store  zkstore.Store
 	closed bool
@@ -126,6 +129,7 @@ func (c *connector) Close() error {
 	if st != nil {
 		err = st.Close()
 	}
+	c.retiring.Wait()
 	if c.server != nil {
 		c.server.Close()
 	}
@@ -145,9 +149,16 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 	var dead zkstore.Store
 	if c.store != nil {
 		// Closing an expired store keeps it answering ErrSessionExpired
-		// to statements still running on it.
+		// to statements still running on it. It may take a while (a
+		// live store waits up to a second for a server that may be gone),
+		// and this statement's deadline must not pay for it: the store is
+		// closed on the side, and Close waits for that.
 		dead = c.store
-		c.store.Close()
+		c.retiring.Add(1)
+		go func() {
+			defer c.retiring.Done()
+			dead.Close()
+		}()
 		c.store = nil
 	}
 	if err := ctx.Err(); err != nil {
