@@ -33,8 +33,11 @@ type connector struct {
 	// openAddsAuth: open adds cfg.Auth itself (openStore).
 	openAddsAuth bool
 
-	// retiring counts the closes of replaced sessions still running.
+	// retiring counts what runs on the side: closes of replaced sessions,
+	// openings a statement stopped waiting for. Close waits for them.
 	retiring sync.WaitGroup
+	// opening admits one session opener at a time.
+	opening chan struct{}
 
 	mu     sync.Mutex
 	store  zkstore.Store
@@ -87,7 +90,7 @@ func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
 }
 
 func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
-	c := &connector{cfg: cfg, open: open, cache: newStmtCache(stmtCacheSize)}
+	c := &connector{cfg: cfg, open: open, cache: newStmtCache(stmtCacheSize), opening: make(chan struct{}, 1)}
 	if open != nil {
 		return c, nil
 	}
@@ -138,49 +141,114 @@ func (c *connector) Close() error {
 
 // session returns the live session, opening one if needed.
 func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
+	if st, ok, err := c.current(); ok {
+		return st, err
+	}
+	// One opener at a time; the others wait for it as long as their own
+	// context allows, never longer.
+	select {
+	case c.opening <- struct{}{}:
+		defer func() { <-c.opening }()
+	case <-ctx.Done():
+		return nil, zerrorf("waiting for a ZooKeeper session: %w", ctx.Err())
+	}
+	if st, ok, err := c.current(); ok {
+		return st, err // another opener got there first
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return nil, zerrorf("connector is closed")
-	}
-	if c.store != nil && alive(c.store) {
-		return c.store, nil
-	}
-	var dead zkstore.Store
-	if c.store != nil {
+	dead := c.store
+	c.store = nil
+	c.mu.Unlock()
+	if dead != nil {
 		// Closing an expired store keeps it answering ErrSessionExpired
 		// to statements still running on it. It may take a while (a
 		// live store waits up to a second for a server that may be gone),
-		// and this statement's deadline must not pay for it: the store is
+		// and no statement's deadline must pay for it: the store is
 		// closed on the side, and Close waits for that.
-		dead = c.store
-		c.retiring.Add(1)
-		go func() {
-			defer c.retiring.Done()
-			dead.Close()
-		}()
-		c.store = nil
+		c.retire(func() { dead.Close() })
 	}
-	if err := ctx.Err(); err != nil {
+	st, err := c.openWithin(ctx)
+	if err != nil {
 		return nil, err
 	}
-	st, err := c.open(ctx)
-	if err != nil {
-		return nil, zerrorf("opening ZooKeeper session: %w", err)
-	}
-	if !c.openAddsAuth {
-		if err := addAuth(ctx, st, c.cfg.Auth); err != nil {
-			st.Close()
-			return nil, err
-		}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		st.Close()
+		return nil, zerrorf("connector is closed")
 	}
 	c.store = st
+	c.mu.Unlock()
 	if dead != nil {
 		c.logger().Warn("zksql: ZooKeeper session ended; opened a new one: its ephemeral znodes and watches are gone",
 			"old_session", fmt.Sprintf("0x%x", dead.SessionID()), "old_state", dead.State().String(),
 			"new_session", fmt.Sprintf("0x%x", st.SessionID()))
 	}
 	return st, nil
+}
+
+// current returns the connector's live session; ok is false when a new
+// one must be opened.
+func (c *connector) current() (st zkstore.Store, ok bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, true, zerrorf("connector is closed")
+	}
+	if c.store != nil && alive(c.store) {
+		return c.store, true, nil
+	}
+	return nil, false, nil
+}
+
+// openWithin opens a session and adds the credentials, returning when ctx
+// ends even if the opening has not: a live store that gives up on its
+// context still spends up to a second closing its connection, which runs
+// on the side (Close waits for it), as does closing a session that came
+// too late.
+func (c *connector) openWithin(ctx context.Context) (zkstore.Store, error) {
+	type opened struct {
+		st  zkstore.Store
+		err error
+	}
+	done := make(chan opened, 1)
+	c.retiring.Add(1)
+	go func() {
+		defer c.retiring.Done()
+		st, err := c.open(ctx)
+		if err != nil {
+			done <- opened{nil, zerrorf("opening ZooKeeper session: %w", err)}
+			return
+		}
+		if !c.openAddsAuth {
+			if err := addAuth(ctx, st, c.cfg.Auth); err != nil {
+				st.Close()
+				done <- opened{nil, err}
+				return
+			}
+		}
+		done <- opened{st, nil}
+	}()
+	select {
+	case r := <-done:
+		return r.st, r.err
+	case <-ctx.Done():
+		c.retire(func() {
+			if r := <-done; r.st != nil {
+				r.st.Close()
+			}
+		})
+		return nil, zerrorf("opening ZooKeeper session: %w", ctx.Err())
+	}
+}
+
+// retire runs f on the side; Close waits for it.
+func (c *connector) retire(f func()) {
+	c.retiring.Add(1)
+	go func() {
+		defer c.retiring.Done()
+		f()
+	}()
 }
 
 func (c *connector) logger() *slog.Logger {
