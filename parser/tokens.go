@@ -57,6 +57,13 @@ func scan(sql string) ([]token, *Error) {
 		for start < len(sql) && isBlank(sql[start]) {
 			start++
 		}
+		if start < len(sql) && sql[start] == 0 {
+			// A NUL where a token would begin is outside any quotes:
+			// refuse it here, before the tokenizer, which skips it in
+			// some states and would then read what follows unchecked
+			// (for example a /*! comment, on which it panics).
+			return nil, lexError(sql, token{start: start, end: start + 1})
+		}
 		if strings.HasPrefix(sql[start:], "/*!") {
 			// Checked before scanning: the tokenizer splices the comment's
 			// contents into the token stream from a nested tokenizer whose
