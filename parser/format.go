@@ -376,11 +376,16 @@ func (s *Select) String() string {
 }
 
 // refString prints a GROUP BY or ORDER BY item so that it is not read
-// back as a reference: a bare integer would be a position and a bare column
-// whose name is also a select-list alias would be the alias. Parentheses
-// make both plain expressions.
+// back as a reference, nor refused: a bare integer would be a position, a
+// bare placeholder is refused there, and a bare column whose name is also a
+// select-list alias would be the alias. Parentheses make them all plain
+// expressions.
 func (s *Select) refString(e Expr) string {
 	switch e := e.(type) {
+	case *Param:
+		// A placeholder the item refers to by position or alias: bare,
+		// it would be refused as a parameter in ORDER BY.
+		return "(" + e.String() + ")"
 	case *Literal:
 		if _, isInt := e.Value.(int64); isInt {
 			return "(" + e.String() + ")"
