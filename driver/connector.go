@@ -212,9 +212,7 @@ func (c *connector) openWithin(ctx context.Context) (zkstore.Store, error) {
 		err error
 	}
 	done := make(chan opened, 1)
-	c.retiring.Add(1)
-	go func() {
-		defer c.retiring.Done()
+	c.retire(func() {
 		st, err := c.open(ctx)
 		if err != nil {
 			done <- opened{nil, zerrorf("opening ZooKeeper session: %w", err)}
@@ -228,7 +226,7 @@ func (c *connector) openWithin(ctx context.Context) (zkstore.Store, error) {
 			}
 		}
 		done <- opened{st, nil}
-	}()
+	})
 	select {
 	case r := <-done:
 		return r.st, r.err

@@ -551,12 +551,12 @@ func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, c
 	// Only a child listing gets cheaper at name level: a walk lists every
 	// znode at name level, where with data it Gets each and lists only
 	// those with children, so it would not save a request there.
-	if count < 0 || e.tx != nil || !lateSortable(s, exprs) {
+	if count < 0 || e.tx != nil {
 		return nil, false, nil
 	}
-	keyExprs := []parser.Expr{s.Where}
-	for _, o := range s.OrderBy {
-		keyExprs = append(keyExprs, o.Expr)
+	keyExprs, ok := lateSortKeys(s, exprs)
+	if !ok {
+		return nil, false, nil
 	}
 	full := levelFor(exprs...)
 	src, err := e.scan(s.From, s.Where, keyExprs...)
@@ -605,18 +605,18 @@ func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, c
 	return e.finish(cols, out, -1, 0), true, nil
 }
 
-// lateSortable reports whether sortedLate can serve s (given a LIMIT and
+// lateSortKeys reports whether sortedLate can serve s (given a LIMIT and
 // no transaction): a child listing whose WHERE and ORDER BY need less of
-// each znode than the select list.
-func lateSortable(s *parser.Select, exprs []parser.Expr) bool {
+// each znode than the select list. It returns those expressions.
+func lateSortKeys(s *parser.Select, exprs []parser.Expr) ([]parser.Expr, bool) {
 	if s.From != parser.TableZnodes || s.Distinct || len(s.OrderBy) == 0 || chooseAccess(s.Where).kind != accessChildren {
-		return false
+		return nil, false
 	}
 	keyExprs := []parser.Expr{s.Where}
 	for _, o := range s.OrderBy {
 		keyExprs = append(keyExprs, o.Expr)
 	}
-	return levelFor(keyExprs...) < levelFor(exprs...)
+	return keyExprs, levelFor(keyExprs...) < levelFor(exprs...)
 }
 
 // sorted reads every matching row, then sorts.

@@ -89,7 +89,8 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		for _, o := range s.OrderBy {
 			agg = agg || hasAggregate(o.Expr)
 		}
-		late := !agg && s.Limit != nil && e.tx == nil && lateSortable(s, exprs)
+		_, lateKeys := lateSortKeys(s, exprs)
+		late := !agg && s.Limit != nil && e.tx == nil && lateKeys
 		if late {
 			accessSteps(s.From, s.Where, fetchName)
 		} else {
