@@ -72,11 +72,11 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (_ driver.Stmt,
 	if c.closed {
 		return nil, driver.ErrBadConn
 	}
-	st, err := c.c.cache.parse(query)
+	cp, err := c.c.cache.parse(query)
 	if err != nil {
 		return nil, err
 	}
-	return &stmt{c: c, sql: query, ast: st}, nil
+	return &stmt{c: c, sql: query, cp: cp}, nil
 }
 
 func (c *conn) Close() error {
@@ -118,20 +118,20 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 
 func (c *conn) QueryContext(ctx context.Context, query string, vals []driver.NamedValue) (_ driver.Rows, err error) {
 	defer recoverErr(&err)
-	st, err := c.c.cache.parse(query)
+	cp, err := c.c.cache.parse(query)
 	if err != nil {
 		return nil, err
 	}
-	return c.query(ctx, query, st, vals)
+	return c.query(ctx, query, cp, vals)
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, vals []driver.NamedValue) (_ driver.Result, err error) {
 	defer recoverErr(&err)
-	st, err := c.c.cache.parse(query)
+	cp, err := c.c.cache.parse(query)
 	if err != nil {
 		return nil, err
 	}
-	return c.exec(ctx, query, st, vals)
+	return c.exec(ctx, query, cp, vals)
 }
 
 // CheckNamedValue accepts the driver.Value types, sql.Named values and

@@ -23,6 +23,8 @@ type env struct {
 	// closers end the statement's row sources (reads in flight):
 	// closeSources runs them when its rows are closed or it failed.
 	closers []func()
+	// early is the read sendEarly sent, for the point source to take.
+	early *earlyRead
 }
 
 // closeSources ends the statement's row sources; idempotent.
@@ -34,7 +36,7 @@ func (e *env) closeSources() {
 }
 
 func (e *env) scanner(level fetchLevel) *scanner {
-	return &scanner{ctx: e.ctx, st: e.st, level: level, maxScan: e.cfg.MaxScan, tx: e.tx}
+	return &scanner{ctx: e.ctx, st: e.st, level: level, maxScan: e.cfg.MaxScan, tx: e.tx, early: e.early}
 }
 
 // znodeRow is a znodes row for the evaluator.

@@ -10,16 +10,13 @@ import (
 	"github.com/zksql/zksql/parser"
 )
 
-// stmt is a prepared statement: the parsed AST, shared through the
-// connector's statement cache. Preparing sends nothing to ZooKeeper.
+// stmt is a prepared statement: the compiled statement, shared through
+// the connector's statement cache. Preparing sends nothing to ZooKeeper.
 type stmt struct {
 	c      *conn
 	sql    string
-	ast    parser.Statement
+	cp     *compiled
 	closed bool
-	// numInput caches NumInput plus one (0: not computed yet):
-	// database/sql asks before every execution, and it walks the AST.
-	numInput int
 }
 
 func (s *stmt) Close() error {
@@ -28,25 +25,10 @@ func (s *stmt) Close() error {
 }
 
 // NumInput is the number of arguments the statement takes: the number of
-// `?` placeholders, or of distinct `:name` placeholders. EXPLAIN takes
-// its statement's arguments but does not require them (-1).
-func (s *stmt) NumInput() int {
-	if s.numInput == 0 {
-		s.numInput = s.numInputOf() + 1
-	}
-	return s.numInput - 1
-}
-
-func (s *stmt) numInputOf() int {
-	if _, ok := s.ast.(*parser.Explain); ok {
-		return -1
-	}
-	p := parser.ParamsOf(s.ast)
-	if len(p.Named) > 0 {
-		return -1 // sql.Named arguments are matched by name
-	}
-	return p.NumInput()
-}
+// `?` placeholders, or -1 for distinct `:name` placeholders (matched by
+// name) and for EXPLAIN (which takes its statement's arguments but does
+// not require them).
+func (s *stmt) NumInput() int { return s.cp.numInput() }
 
 func (s *stmt) Exec(vals []driver.Value) (driver.Result, error) {
 	return s.ExecContext(context.Background(), namedValues(vals))
@@ -58,12 +40,12 @@ func (s *stmt) Query(vals []driver.Value) (driver.Rows, error) {
 
 func (s *stmt) ExecContext(ctx context.Context, vals []driver.NamedValue) (_ driver.Result, err error) {
 	defer recoverErr(&err)
-	return s.c.exec(ctx, s.sql, s.ast, vals)
+	return s.c.exec(ctx, s.sql, s.cp, vals)
 }
 
 func (s *stmt) QueryContext(ctx context.Context, vals []driver.NamedValue) (_ driver.Rows, err error) {
 	defer recoverErr(&err)
-	return s.c.query(ctx, s.sql, s.ast, vals)
+	return s.c.query(ctx, s.sql, s.cp, vals)
 }
 
 func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error { return checkValue(nv) }
@@ -78,7 +60,7 @@ func namedValues(vals []driver.Value) []driver.NamedValue {
 
 // newEnv prepares a statement's execution: the connection must be usable
 // and the arguments must fit the placeholders.
-func (c *conn) newEnv(ctx context.Context, sqlText string, st parser.Statement, vals []driver.NamedValue) (*env, error) {
+func (c *conn) newEnv(ctx context.Context, sqlText string, cp *compiled, vals []driver.NamedValue) (*env, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
@@ -86,11 +68,11 @@ func (c *conn) newEnv(ctx context.Context, sqlText string, st parser.Statement, 
 		return nil, err
 	}
 	var a *args
-	if ex, ok := st.(*parser.Explain); ok && len(vals) == 0 {
-		a = &args{params: parser.ParamsOf(ex)}
+	if _, ok := cp.ast.(*parser.Explain); ok && len(vals) == 0 {
+		a = &args{params: cp.params}
 	} else {
 		var err error
-		if a, err = newArgs(st, vals); err != nil {
+		if a, err = newArgs(cp.params, vals); err != nil {
 			return nil, err
 		}
 	}
@@ -106,20 +88,27 @@ func isWrite(st parser.Statement) bool {
 	return false
 }
 
-func (c *conn) query(ctx context.Context, sqlText string, st parser.Statement, vals []driver.NamedValue) (driver.Rows, error) {
+func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []driver.NamedValue) (driver.Rows, error) {
+	st := cp.ast
 	if isWrite(st) {
-		if _, err := c.exec(ctx, sqlText, st, vals); err != nil {
+		if _, err := c.exec(ctx, sqlText, cp, vals); err != nil {
 			return nil, err
 		}
 		return emptyRows(), nil
 	}
-	e, err := c.newEnv(ctx, sqlText, st, vals)
+	e, err := c.newEnv(ctx, sqlText, cp, vals)
 	if err != nil {
 		return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 	}
 	var r *rows
 	switch s := st.(type) {
 	case *parser.Select:
+		if cp.point != nil {
+			if pr, ok := e.pointRows(cp.point); ok {
+				return pr, nil
+			}
+		}
+		e.sendEarly(cp)
 		skipped := e.skipUnreadable()
 		r, err = e.selectRows(s)
 		e.reportUnreadable(r, skipped)
@@ -150,7 +139,8 @@ func (c *conn) query(ctx context.Context, sqlText string, st parser.Statement, v
 	return r, nil
 }
 
-func (c *conn) exec(ctx context.Context, sqlText string, st parser.Statement, vals []driver.NamedValue) (driver.Result, error) {
+func (c *conn) exec(ctx context.Context, sqlText string, cp *compiled, vals []driver.NamedValue) (driver.Result, error) {
+	st := cp.ast
 	if !isWrite(st) {
 		if _, ok := st.(*parser.Select); !ok {
 			switch st.(type) {
@@ -158,7 +148,7 @@ func (c *conn) exec(ctx context.Context, sqlText string, st parser.Statement, va
 				return nil, txStatementError(st)
 			}
 		}
-		r, err := c.query(ctx, sqlText, st, vals)
+		r, err := c.query(ctx, sqlText, cp, vals)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +164,7 @@ func (c *conn) exec(ctx context.Context, sqlText string, st parser.Statement, va
 			}
 		}
 	}
-	e, err := c.newEnv(ctx, sqlText, st, vals)
+	e, err := c.newEnv(ctx, sqlText, cp, vals)
 	if err != nil {
 		return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 	}

@@ -26,18 +26,22 @@ type stmtCache struct {
 
 type cacheEntry struct {
 	sql  string
-	stmt parser.Statement
+	stmt *compiled
 }
 
 func newStmtCache(n int) *stmtCache {
 	return &stmtCache{max: n, ll: list.New(), items: make(map[string]*list.Element)}
 }
 
-// parse returns the statement for sql, parsing it only on a miss. Parse
-// errors are not cached.
-func (c *stmtCache) parse(sql string) (parser.Statement, error) {
+// parse returns the compiled statement for sql, parsing it only on a
+// miss. Parse errors are not cached.
+func (c *stmtCache) parse(sql string) (*compiled, error) {
 	if len(sql) > maxCachedSQL {
-		return parser.Parse(sql)
+		ast, err := parser.Parse(sql)
+		if err != nil {
+			return nil, err
+		}
+		return compile(ast), nil
 	}
 	c.mu.Lock()
 	if e, ok := c.items[sql]; ok {
@@ -48,10 +52,11 @@ func (c *stmtCache) parse(sql string) (parser.Statement, error) {
 		return st, nil
 	}
 	c.mu.Unlock()
-	st, err := parser.Parse(sql)
+	ast, err := parser.Parse(sql)
 	if err != nil {
 		return nil, err
 	}
+	st := compile(ast)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.items[sql]; !ok {

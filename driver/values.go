@@ -18,8 +18,8 @@ type args struct {
 	params parser.Params
 }
 
-func newArgs(st parser.Statement, vals []driver.NamedValue) (*args, error) {
-	a := &args{vals: vals, params: parser.ParamsOf(st)}
+func newArgs(params parser.Params, vals []driver.NamedValue) (*args, error) {
+	a := &args{vals: vals, params: params}
 	named := 0
 	for _, v := range vals {
 		if v.Name != "" {

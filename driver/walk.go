@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zksql/zksql/zkstore"
+	"github.com/zksql/zksql/zkstore/livestore"
 )
 
 // fetchLevel is how much of each znode a statement needs.
@@ -40,6 +41,8 @@ type scanner struct {
 	// lazy: point reads need not check that the znode exists; the caller
 	// reads each znode itself (the acls table's GetACL).
 	lazy bool
+	// early is a read sent before the statement was planned (sendEarly).
+	early *earlyRead
 }
 
 // visit counts one more znode visited.
@@ -115,38 +118,77 @@ type rowSource interface {
 }
 
 // pointSource reads a fixed set of paths (path = x, path IN (...)).
+//
+// On a store that can send a read and take its reply later (livestore),
+// the reads are sent ahead, up to maxPrefetch at a time: the first as the
+// source is made, while the statement is still being planned, so the
+// driver's and database/sql's own work overlaps the round trip instead of
+// adding to it, and an IN list costs about one round trip, not one per
+// path. Only outside transactions (which record their reads in order) and
+// when the data is read anyway (Get).
 type pointSource struct {
 	s     *scanner
 	paths []string
 	i     int
+
+	async asyncStore
+	ahead []*livestore.Pending // reads sent for paths[i:], in order
+	one   [1]*livestore.Pending
 }
 
 func newPointSource(s *scanner, paths []string) *pointSource {
-	if len(paths) == 1 && zkstore.ValidatePath(paths[0], false) == nil {
-		return &pointSource{s: s, paths: paths} // never modified
-	}
-	ps := make([]string, 0, len(paths))
-	for _, p := range paths {
-		if zkstore.ValidatePath(p, false) == nil {
-			ps = append(ps, p)
+	p := &pointSource{s: s, paths: paths} // a single valid path: never modified
+	if len(paths) != 1 || zkstore.ValidatePath(paths[0], false) != nil {
+		ps := make([]string, 0, len(paths))
+		for _, path := range paths {
+			if zkstore.ValidatePath(path, false) == nil {
+				ps = append(ps, path)
+			}
 		}
+		slices.SortFunc(ps, comparePaths)
+		p.paths = slices.Compact(ps)
 	}
-	slices.SortFunc(ps, comparePaths)
-	ps = slices.Compact(ps)
-	return &pointSource{s: s, paths: ps}
+	if a, ok := s.st.(asyncStore); ok && s.tx == nil && !s.lazy && s.level == fetchData {
+		p.async, p.ahead = a, p.one[:0]
+		if len(p.paths) > 0 {
+			if early := s.takeEarly(p.paths[0]); early != nil {
+				p.ahead = append(p.ahead, early)
+			}
+		}
+		p.sendAhead()
+	}
+	return p
+}
+
+// sendAhead sends reads for the paths after those in flight, up to
+// maxPrefetch outstanding and never past max_scan.
+func (p *pointSource) sendAhead() {
+	for len(p.ahead) < maxPrefetch && p.i+len(p.ahead) < len(p.paths) && p.s.visited+len(p.ahead) < p.s.maxScan {
+		p.ahead = append(p.ahead, p.async.GetAsync(p.s.ctx, p.paths[p.i+len(p.ahead)]))
+	}
 }
 
 func (p *pointSource) next() (*znode, error) {
 	for p.i < len(p.paths) {
 		path := p.paths[p.i]
-		p.i++
 		if err := p.s.visit(); err != nil {
 			return nil, err
 		}
 		if p.s.lazy {
+			p.i++
 			return &znode{path: path}, nil
 		}
-		z, ok, err := p.s.fetch(path, nil)
+		var (
+			z   *znode
+			ok  bool
+			err error
+		)
+		if p.async != nil {
+			z, ok, err = p.takeAhead()
+		} else {
+			p.i++
+			z, ok, err = p.s.fetch(path, nil)
+		}
 		if err != nil {
 			if isGone(err) {
 				if p.s.tx != nil {
@@ -165,6 +207,24 @@ func (p *pointSource) next() (*znode, error) {
 		return z, nil
 	}
 	return nil, nil
+}
+
+// takeAhead waits for the read of paths[i], which sendAhead sent, after
+// sending the reads that follow.
+func (p *pointSource) takeAhead() (*znode, bool, error) {
+	if len(p.ahead) == 0 {
+		p.sendAhead()
+	}
+	pending := p.ahead[0]
+	p.ahead = p.ahead[1:]
+	path := p.paths[p.i]
+	p.i++
+	p.sendAhead()
+	data, st, err := pending.Get()
+	if err != nil {
+		return nil, false, err
+	}
+	return &znode{path: path, data: data, hasData: true, stat: st, hasStat: true}, true, nil
 }
 
 // childrenSource lists the children of one znode (parent = x).
