@@ -28,6 +28,7 @@ var allCases = []benchCase{
 	{"watch-latency", watchLatency},
 	{"mem-point-select", memPointSelect},
 	{"point-layers", pointLayers},
+	{"update-layers", updateLayers},
 }
 
 // side measures one side once, returning the figure for the round.

@@ -206,7 +206,7 @@ func watchLatency(ctx context.Context, b *bench) ([]result, error) {
 	seq := 0
 	next := func() []byte { seq++; return []byte("v" + strconv.Itoa(seq)) }
 
-	_, _, ch, err := watcher.GetW(b.watched)
+	_, _, ch, err := watcher.GetW(b.watchedRaw)
 	if err != nil {
 		return nil, err
 	}
@@ -241,13 +241,13 @@ func watchLatency(ctx context.Context, b *bench) ([]result, error) {
 			for range n {
 				v := next()
 				t := time.Now()
-				if _, err := writer.Set(b.watched, v, -1); err != nil {
+				if _, err := writer.Set(b.watchedRaw, v, -1); err != nil {
 					return 0, err
 				}
 				for {
 					<-ch
 					var data []byte
-					if data, _, ch, err = watcher.GetW(b.watched); err != nil {
+					if data, _, ch, err = watcher.GetW(b.watchedRaw); err != nil {
 						return 0, err
 					}
 					if string(data) == string(v) {
@@ -262,7 +262,7 @@ func watchLatency(ctx context.Context, b *bench) ([]result, error) {
 		return nil, err
 	}
 	r := sided("µs/event", xs[0], xs[1], "<=", 1.20)
-	r.Note = "Set from another session until the new data is in hand: watch.Node vs GetW, re-armed with GetW"
+	r.Note = "Set from another session until the new data is in hand: watch.Node vs GetW, re-armed with GetW; each side watches a znode of its own, idle in the other side's rounds"
 	return []result{r}, nil
 }
 
@@ -335,8 +335,9 @@ func nsAllocs(n int, fn func() error) (ns, allocs float64, err error) {
 // Get in the same rounds: livestore's Get with a cancellable context, the
 // driver with context.Background (database/sql then starts no goroutine
 // per Rows) and with a cancellable context, and the floor: a driver that
-// does nothing but the raw Get (floorConnector), through database/sql.
-// Reported, no target: it shows what bounds the point-read ratios.
+// does nothing but the raw Get (floorConnector), through database/sql,
+// prepared and not. Reported, no target: it shows what bounds the
+// point-read ratios.
 func pointLayers(ctx context.Context, b *bench) ([]result, error) {
 	st, err := livestore.Open(ctx, []string{b.addr})
 	if err != nil {
@@ -357,6 +358,7 @@ func pointLayers(ctx context.Context, b *bench) ([]result, error) {
 	defer floor.Close()
 	cctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	unprepared := "SELECT data, version FROM znodes WHERE path = '" + b.point + "'"
 	var data []byte
 	var version int64
 	n := b.cfg.points
@@ -378,12 +380,59 @@ func pointLayers(ctx context.Context, b *bench) ([]result, error) {
 		},
 		func() (float64, error) {
 			return perOp(n, func() error { return floor.QueryRowContext(cctx, b.point).Scan(&data, &version) })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return b.db.QueryRowContext(cctx, unprepared).Scan(&data, &version) })
+		},
+		func() (float64, error) {
+			return perOp(n, func() error { return floorDB.QueryRowContext(cctx, pointQuery, b.point).Scan(&data, &version) })
 		})
 	if err != nil {
 		return nil, err
 	}
 	var out []result
-	for i, name := range []string{"/livestore-get", "/driver-background", "/driver-cancellable", "/floor-background", "/floor-cancellable"} {
+	for i, name := range []string{"/livestore-get", "/driver-background", "/driver-cancellable", "/floor-background", "/floor-cancellable",
+		"/driver-unprepared-cancellable", "/floor-unprepared-cancellable"} {
+		r := sided("µs/op", xs[i+1], xs[0], "", 0)
+		r.Case = name
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// updateLayers is pointLayers for the point UPDATE: the driver and the
+// floor driver (whose Exec is the raw Set) against the raw Set, with a
+// cancellable context. Reported, no target.
+func updateLayers(ctx context.Context, b *bench) ([]result, error) {
+	const update = "UPDATE znodes SET data = ? WHERE path = ?"
+	floorDB := sql.OpenDB(floorConnector{b.raw})
+	defer floorDB.Close()
+	cctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exec := func(db *sql.DB) func() (float64, error) {
+		return func() (float64, error) {
+			return perOp(b.cfg.points, func() error {
+				res, err := db.ExecContext(cctx, update, payload, b.point)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n != 1 {
+					return fmt.Errorf("UPDATE affected %d rows, want 1", n)
+				}
+				return nil
+			})
+		}
+	}
+	xs, err := interleave(b.cfg.rounds,
+		func() (float64, error) {
+			return perOp(b.cfg.points, func() error { _, err := b.raw.Set(b.point, payload, -1); return err })
+		},
+		exec(b.db), exec(floorDB))
+	if err != nil {
+		return nil, err
+	}
+	var out []result
+	for i, name := range []string{"/driver-cancellable", "/floor-cancellable"} {
 		r := sided("µs/op", xs[i+1], xs[0], "", 0)
 		r.Case = name
 		out = append(out, r)

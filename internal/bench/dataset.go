@@ -22,12 +22,13 @@ var payload = []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 func (b *bench) build(ctx context.Context) error {
 	b.point = b.base + "/point"
 	b.watched = b.base + "/watched"
+	b.watchedRaw = b.base + "/watched-raw"
 	b.tree = b.base + "/tree"
 	b.kids = b.base + "/kids"
 	b.big = b.base + "/big"
 	levels := [][]string{
 		{b.base},
-		{b.point, b.watched, b.tree, b.kids, b.big},
+		{b.point, b.watched, b.watchedRaw, b.tree, b.kids, b.big},
 	}
 	// tree: 10 directories of 9 subdirectories of leaves; 100 + 90*L znodes.
 	leaves := max(1, (b.cfg.tree-100)/90)

@@ -22,6 +22,23 @@ func (f floorConnector) Driver() driver.Driver                        { return n
 type floorConn struct{ c *zk.Conn }
 
 func (f floorConn) Prepare(string) (driver.Stmt, error) { return floorStmt(f), nil }
+
+// ExecContext is the floor of a point UPDATE: the raw Set of the second
+// argument's path to the first argument, any version.
+func (f floorConn) ExecContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Result, error) {
+	data, _ := args[0].Value.([]byte)
+	path, _ := args[1].Value.(string)
+	if _, err := f.c.Set(path, data, -1); err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(1), nil
+}
+
+// QueryContext serves unprepared statements (database/sql then prepares
+// nothing), as zksql's connection does.
+func (f floorConn) QueryContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
+	return floorStmt(f).Query([]driver.Value{args[0].Value})
+}
 func (f floorConn) Close() error                        { return nil }
 func (f floorConn) Begin() (driver.Tx, error)           { return nil, driver.ErrSkip }
 

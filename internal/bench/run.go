@@ -27,7 +27,10 @@ type bench struct {
 	base string // the run's own path
 
 	// The data set, under base.
-	point, watched, tree, kids, big string
+	point, tree, kids, big string
+	// watched and watchedRaw: the watch case's znodes, one per side, so
+	// neither side's watch fires (and re-reads) in the other's rounds.
+	watched, watchedRaw string
 	treeN, kidsN, bigN              int
 }
 
