@@ -39,8 +39,8 @@ func (f floorConn) ExecContext(_ context.Context, _ string, args []driver.NamedV
 func (f floorConn) QueryContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
 	return floorStmt(f).Query([]driver.Value{args[0].Value})
 }
-func (f floorConn) Close() error                        { return nil }
-func (f floorConn) Begin() (driver.Tx, error)           { return nil, driver.ErrSkip }
+func (f floorConn) Close() error              { return nil }
+func (f floorConn) Begin() (driver.Tx, error) { return nil, driver.ErrSkip }
 
 type floorStmt struct{ c *zk.Conn }
 

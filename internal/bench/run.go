@@ -31,7 +31,7 @@ type bench struct {
 	// watched and watchedRaw: the watch case's znodes, one per side, so
 	// neither side's watch fires (and re-reads) in the other's rounds.
 	watched, watchedRaw string
-	treeN, kidsN, bigN              int
+	treeN, kidsN, bigN  int
 }
 
 // run measures every selected case and writes the report to out.
