@@ -22,6 +22,8 @@ func (f floorConnector) Driver() driver.Driver                        { return n
 type floorConn struct{ c *zk.Conn }
 
 func (f floorConn) Prepare(string) (driver.Stmt, error) { return floorStmt(f), nil }
+func (f floorConn) Close() error                        { return nil }
+func (f floorConn) Begin() (driver.Tx, error)           { return nil, driver.ErrSkip }
 
 // ExecContext is the floor of a point UPDATE: the raw Set of the second
 // argument's path to the first argument, any version.
@@ -39,8 +41,6 @@ func (f floorConn) ExecContext(_ context.Context, _ string, args []driver.NamedV
 func (f floorConn) QueryContext(_ context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
 	return floorStmt(f).Query([]driver.Value{args[0].Value})
 }
-func (f floorConn) Close() error              { return nil }
-func (f floorConn) Begin() (driver.Tx, error) { return nil, driver.ErrSkip }
 
 type floorStmt struct{ c *zk.Conn }
 
