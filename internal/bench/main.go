@@ -50,7 +50,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{rounds: 31, scanRounds: 7, heapRounds: 3, points: 300, goroutines: 64, perG: 50,
+	return config{rounds: 41, scanRounds: 11, heapRounds: 3, points: 300, goroutines: 64, perG: 50,
 		tree: 10000, children: 1000, big: 100000, watches: 100, memOps: true, limit: 10}
 }
 
@@ -65,7 +65,7 @@ func main() {
 	zk := flag.String("zk", "", "use this ZooKeeper (host:port) instead of starting one")
 	js := flag.Bool("json", false, "print one JSON object per case and line")
 	cases := flag.String("cases", "", "comma-separated cases to run (default all)")
-	rounds := flag.Int("rounds", 0, "rounds per case (default 31, -short 3)")
+	rounds := flag.Int("rounds", 0, "rounds per case (default 41, -short 3)")
 	tree := flag.Int("tree", 0, "znodes in the scanned subtree (default 10000)")
 	big := flag.Int("big", 0, "znodes in the streamed, heap-measured scan (default 100000)")
 	points := flag.Int("points", 0, "operations per round in the point cases (default 300)")
