@@ -103,7 +103,15 @@
 // reads outstanding ahead of the rows produced, pipelined on the
 // session's connection, and still yield rows in walk order; the
 // read-ahead starts at one and grows as rows are consumed, so a LIMIT or
-// a reader that stops early leaves the rest of the subtree unread.
+// a reader that stops early leaves the rest of the subtree unread. Once it
+// is full grown, a walk also reads (and lists) the next sibling of each
+// directory it is in before the read-ahead reaches it, so it need not
+// pause at every directory for its listing. A walk may therefore have
+// read up to about 140 znodes past the rows produced, and past max_scan
+// when that ends it.
+//
+// A SELECT of one znode by path (WHERE path = x, or path IN (...) for
+// several) sends its reads before planning the rest of the statement.
 //
 // SHOW TABLES, DESCRIBE table and EXPLAIN statement describe the schema
 // and the ZooKeeper operations a statement makes; EXPLAIN never shows

@@ -19,7 +19,7 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 	accessSteps := func(table string, where parser.Expr, level fetchLevel) {
 		walkNote := func() {
 			if e.tx == nil && table != parser.TableACLs {
-				add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined); getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
+				add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined), and the next sibling of each directory it is in; getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
 			}
 		}
 		acc := chooseAccess(where)

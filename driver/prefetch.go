@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/zksql/zksql/zkstore"
@@ -14,6 +15,16 @@ import (
 // many goroutines keeps that many requests outstanding: a walk then costs
 // about what the server needs to answer, not a round trip per znode.
 const maxPrefetch = 64
+
+// maxScouts is how many reads a walk keeps beyond its window to learn the
+// shape of the tree ahead: the next sibling of each directory being
+// walked, read (and listed) before the window reaches it. Without them a
+// pre-order walk drains its pipeline at every directory: the names that
+// come after a directory's entry are unknown until its listing is in, and
+// that listing is asked for only once the window reaches the directory.
+// On the bench's tree (100 directories over 10,000 znodes) that bubble was
+// about a tenth of the scan.
+const maxScouts = 8
 
 // prefetchWalk is walkSource with reads kept outstanding. It yields the
 // same rows in the same order (pre-order, children sorted) and counts
@@ -34,9 +45,12 @@ type prefetchWalk struct {
 	results chan walkResult
 	flying  int // reads started and not yet received
 	ahead   int // reads started and not yet consumed
-	done    int // znodes consumed
-	err     error
-	began   bool
+	scouts  int // of those, started by scout beyond the window
+	// scoutGets counts the scouted async reads still at their Get.
+	scoutGets int
+	done      int // znodes consumed
+	err       error
+	began     bool
 
 	// async is the store when it can send a read and take the reply
 	// later: the reads are then kept outstanding from the walk's own
@@ -72,6 +86,8 @@ type walkItem struct {
 
 	pend  *livestore.Pending // the read in flight (async)
 	stage uint8              // stageGet or stageChildren (async)
+
+	scouted bool // started by scout, beyond the window
 }
 
 const (
@@ -147,7 +163,13 @@ func (w *prefetchWalk) next() (*znode, error) {
 			}
 			continue
 		case itemWaiting:
-			// Not started: only past max_scan, which visit reports.
+			if w.done < w.s.maxScan {
+				// Listed after the reads that follow it were started
+				// (they filled the window meanwhile): it is needed now.
+				w.start(it)
+				continue
+			}
+			// Past max_scan, which visit reports.
 			if err := w.s.visit(); err != nil {
 				return nil, w.fail(err)
 			}
@@ -155,6 +177,9 @@ func (w *prefetchWalk) next() (*znode, error) {
 		}
 		w.head = it.next
 		w.ahead--
+		if it.scouted {
+			w.scouts--
+		}
 		w.done++
 		if err := w.s.visit(); err != nil {
 			return nil, w.fail(err)
@@ -207,12 +232,24 @@ func (w *prefetchWalk) expand(prev, r *walkItem) bool {
 func (w *prefetchWalk) window() int { return min(maxPrefetch, 1+w.done/2) }
 
 // schedule starts reads for the first waiting entries of the pre-order,
-// as far as the window allows. Once max_scan znodes were consumed it
-// starts none: the next znode fails the statement.
+// as far as the window allows, then scouts beyond it. Once max_scan znodes
+// were consumed it starts none: the next znode fails the statement.
 func (w *prefetchWalk) schedule() {
 	var prev *walkItem
-	for it := w.head; it != nil && w.ahead < w.window() && w.done < w.s.maxScan; {
+	it := w.head
+	// n counts the window's reads among the entries passed. Counting by
+	// position, not all reads ahead, keeps a directory listed late (after
+	// the reads of the entries beyond it had started) from waiting until
+	// those are consumed: its children come first in the pre-order, so
+	// they are read first. The reads ahead then stay under twice the
+	// window (plus the scouts).
+	n := 0
+	polling := true
+	for it != nil && w.done < w.s.maxScan {
 		if it.dir != "" {
+			if n >= w.window() {
+				break
+			}
 			if !w.expand(prev, it) {
 				it = it.next // spent and unlinked; prev stays
 				continue
@@ -225,12 +262,80 @@ func (w *prefetchWalk) schedule() {
 		}
 		switch it.state {
 		case itemWaiting:
+			if n >= w.window() {
+				break
+			}
 			w.start(it)
 		case itemFlying:
-			if w.async != nil {
-				w.advance(it, false) // a Get in: send its Children now
+			if w.async != nil && polling {
+				// A Get in: send its Children now. Replies come in the
+				// order the requests were sent, so once one is not in,
+				// the later ones are rarely in either: stop polling.
+				w.advance(it, false)
+				polling = it.state != itemFlying || it.stage == stageChildren
 			}
 		}
+		if it.state == itemWaiting {
+			break // the window is full
+		}
+		if !it.scouted {
+			n++
+		}
+		prev, it = it, it.next
+	}
+	// Scout when it may start a read, or has a Get in flight whose
+	// Children it should send as soon as it is in.
+	if w.window() == maxPrefetch && w.done < w.s.maxScan && (w.scouts < maxScouts || w.scoutGets > 0) {
+		w.scout(prev, it)
+	}
+}
+
+// scout starts, beyond the window (from it, after prev), the read of the
+// first name of each sibling run that has no read ahead of it yet, up to
+// maxScouts reads besides the window's; a scouted directory is listed as
+// soon as its Get is in. Only once the window is full grown, so a LIMIT
+// that stops a scan early reads no more than before.
+func (w *prefetchWalk) scout(prev, it *walkItem) {
+	// parents holds the directories of the entries passed so far (from
+	// the window's last): a run of such a directory is reached by their
+	// reads first.
+	var parents []string
+	if prev != nil && prev.dir == "" {
+		parents = append(parents, zkstore.Parent(prev.path))
+	}
+	for it != nil {
+		if it.dir == "" {
+			if it.state == itemFlying && w.async != nil {
+				w.advance(it, false) // a scouted Get in: list it now
+			}
+			if p := zkstore.Parent(it.path); len(parents) == 0 || parents[len(parents)-1] != p {
+				parents = append(parents, p)
+			}
+			prev, it = it, it.next
+			continue
+		}
+		if slices.Contains(parents, it.dir) || w.scouts >= maxScouts {
+			prev, it = it, it.next
+			continue
+		}
+		if !w.expand(prev, it) {
+			// Spent and unlinked: go on after prev.
+			if prev == nil {
+				it = w.head
+			} else {
+				it = prev.next
+			}
+			continue
+		}
+		if prev == nil {
+			it = w.head
+		} else {
+			it = prev.next
+		}
+		it.scouted = true
+		w.start(it) // the run's next name, now an entry before the run
+		w.scouts++
+		parents = append(parents, zkstore.Parent(it.path))
 		prev, it = it, it.next
 	}
 }
@@ -246,6 +351,9 @@ func (w *prefetchWalk) start(it *walkItem) {
 	if w.async != nil {
 		if emit && s.level == fetchData {
 			it.stage, it.pend = stageGet, w.async.GetAsync(s.ctx, path)
+			if it.scouted {
+				w.scoutGets++
+			}
 		} else {
 			it.stage, it.pend = stageChildren, w.async.ChildrenAsync(s.ctx, path)
 		}
@@ -283,6 +391,9 @@ func (w *prefetchWalk) advance(it *walkItem, block bool) {
 			return
 		}
 		if it.stage == stageGet {
+			if it.scouted {
+				w.scoutGets--
+			}
 			data, st, err := it.pend.Get()
 			if err != nil {
 				w.finish(it, nil, nil, err)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -288,5 +289,99 @@ func removeTree(t *testing.T, st zkstore.Store, root string) {
 	}
 	if err := st.Delete(ctx, root, -1); err != nil {
 		t.Errorf("removing %s: %v", root, err)
+	}
+}
+
+// listingStore records the paths listed with Children.
+type listingStore struct {
+	zkstore.Store
+	mu     sync.Mutex
+	listed []string
+}
+
+func (s *listingStore) Children(ctx context.Context, p string) ([]string, zkstore.Stat, error) {
+	s.mu.Lock()
+	s.listed = append(s.listed, p)
+	s.mu.Unlock()
+	return s.Store.Children(ctx, p)
+}
+
+func (s *listingStore) wasListed(p string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.listed, p)
+}
+
+// TestPrefetchScoutsNextDirectory: once its window is full grown, a walk
+// lists the next directory while its window is still far from it
+// (maxScouts), so the pre-order does not stop to wait for that listing;
+// before then (a LIMIT that stops early) it reads nothing beyond its
+// window.
+func TestPrefetchScoutsNextDirectory(t *testing.T) {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	base := srv.Open()
+	defer base.Close()
+	ctx := context.Background()
+	base.Create(ctx, "/w", nil, zkstore.CreateOptions{})
+	for d := range 3 {
+		dir := fmt.Sprintf("/w/d%d", d)
+		base.Create(ctx, dir, nil, zkstore.CreateOptions{})
+		for i := range 300 {
+			if _, err := base.Create(ctx, fmt.Sprintf("%s/n%03d", dir, i), []byte("x"), zkstore.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	st := &listingStore{Store: base}
+	w := newWalk(&scanner{ctx: ctx, st: st, level: fetchData, maxScan: 1 << 20}, "/w", "/w/")
+	defer w.(*prefetchWalk).close()
+	consume := func(n int) {
+		for range n {
+			if z, err := w.next(); z == nil || err != nil {
+				t.Fatalf("walk ended early: %v", err)
+			}
+		}
+	}
+	// d0 and 20 of its leaves: the window (11 reads) is far from d1.
+	consume(21)
+	time.Sleep(10 * time.Millisecond)
+	if st.wasListed("/w/d1") {
+		t.Fatalf("/w/d1 listed after 21 rows, before the window was full grown: %q", st.listed)
+	}
+	// d0 and 150 of its leaves: the window (64) ends inside d0's leaves,
+	// 150 znodes before d1; the scout has listed d1 already. Past d1, it
+	// lists d2.
+	waitListed := func(p string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !st.wasListed(p) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not listed ahead of the walk: %q", p, st.listed)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	consume(130)
+	waitListed("/w/d1")
+	if st.wasListed("/w/d2") {
+		t.Fatalf("/w/d2 listed before the walk reached d1: one scout per run is enough")
+	}
+	consume(200)
+	waitListed("/w/d2")
+	// The rows are still the pre-order.
+	var got []string
+	for {
+		z, err := w.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if z == nil {
+			break
+		}
+		got = append(got, z.path)
+	}
+	if len(got) != 3+900-351 || got[0] != "/w/d1/n049" || got[251] != "/w/d2" || got[len(got)-1] != "/w/d2/n299" {
+		t.Fatalf("%d rows after 351: first %q, 251st %q, last %q", len(got), got[0], got[251], got[len(got)-1])
 	}
 }

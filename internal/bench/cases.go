@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime/pprof"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -35,7 +37,9 @@ var allCases = []benchCase{
 type side func() (float64, error)
 
 // interleave runs a warm-up round, then rounds alternating which side goes
-// first, and returns each side's figures.
+// first, and returns each side's figures. Each side runs with the pprof
+// label side=<its index> (0 is the driver in every case), so a
+// -cpuprofile can be split by side: go tool pprof -tagfocus=side=0.
 func interleave(rounds int, sides ...side) ([][]float64, error) {
 	out := make([][]float64, len(sides))
 	for r := -1; r < rounds; r++ {
@@ -44,7 +48,11 @@ func interleave(rounds int, sides ...side) ([][]float64, error) {
 			if r%2 == 1 {
 				i = len(sides) - 1 - k
 			}
-			v, err := sides[i]()
+			var v float64
+			var err error
+			pprof.Do(context.Background(), pprof.Labels("side", strconv.Itoa(i)), func(context.Context) {
+				v, err = sides[i]()
+			})
 			if err != nil {
 				return nil, err
 			}
