@@ -237,13 +237,19 @@ func (w *prefetchWalk) window() int { return min(maxPrefetch, 1+w.done/2) }
 func (w *prefetchWalk) schedule() {
 	var prev *walkItem
 	it := w.head
-	// n counts the window's reads among the entries passed. Counting by
-	// position, not all reads ahead, keeps a directory listed late (after
-	// the reads of the entries beyond it had started) from waiting until
-	// those are consumed: its children come first in the pre-order, so
-	// they are read first. The reads ahead then stay under twice the
-	// window (plus the scouts).
+	// n counts the window's reads among the entries passed. Once the
+	// window is full grown it is counted by position, not by all the reads
+	// ahead, so a directory listed late (after the reads of the entries
+	// beyond it had started) does not wait until those are consumed: its
+	// children come first in the pre-order, so they are read first. The
+	// reads ahead then stay under twice the window (plus the scouts).
+	// While it grows, all the reads ahead count, so a LIMIT that stops
+	// early has read no more than the window.
+	full := w.window() == maxPrefetch
 	n := 0
+	if !full {
+		n = w.ahead - w.scouts
+	}
 	polling := true
 	for it != nil && w.done < w.s.maxScan {
 		if it.dir != "" {
@@ -266,6 +272,9 @@ func (w *prefetchWalk) schedule() {
 				break
 			}
 			w.start(it)
+			if !full {
+				n++
+			}
 		case itemFlying:
 			if w.async != nil && polling {
 				// A Get in: send its Children now. Replies come in the
@@ -278,14 +287,14 @@ func (w *prefetchWalk) schedule() {
 		if it.state == itemWaiting {
 			break // the window is full
 		}
-		if !it.scouted {
+		if full && !it.scouted {
 			n++
 		}
 		prev, it = it, it.next
 	}
 	// Scout when it may start a read, or has a Get in flight whose
 	// Children it should send as soon as it is in.
-	if w.window() == maxPrefetch && w.done < w.s.maxScan && (w.scouts < maxScouts || w.scoutGets > 0) {
+	if full && w.done < w.s.maxScan && (w.scouts < maxScouts || w.scoutGets > 0) {
 		w.scout(prev, it)
 	}
 }
