@@ -25,6 +25,8 @@ type env struct {
 	closers []func()
 	// early is the read sendEarly sent, for the point source to take.
 	early *earlyRead
+	// argStore holds args (allocated with the env).
+	argStore args
 }
 
 // closeSources ends the statement's row sources; idempotent.

@@ -59,99 +59,109 @@ func compilePoint(s *parser.Select) *pointQuery {
 	return q
 }
 
-// pointRows runs q, or reports false when the general plan must: in a
-// transaction (which records its reads), with skip_unreadable, or when
-// the path is not a valid path given as a string (the planner decides
-// what such a comparison matches).
-func (e *env) pointRows(q *pointQuery) (*rows, bool) {
+// start runs the point query, or reports false when the general plan
+// must: in a transaction (which records its reads), with skip_unreadable,
+// or when the path is not a valid path given as a string (the planner
+// decides what such a comparison matches).
+func (pr *pointRows) start() bool {
+	e, q := &pr.env, pr.q
 	if e.tx != nil || e.cfg.SkipUnreadable || e.cfg.MaxScan < 1 {
-		return nil, false
+		return false
 	}
 	v, err := eval.Eval(q.path, nil, e.args)
 	path, ok := v.(string)
 	if err != nil || !ok || zkstore.ValidatePath(path, false) != nil {
-		return nil, false
+		return false
 	}
-	pr := &pointRows{e: e, q: q, path: path}
+	pr.path = path
 	if q.level == fetchData {
 		if a, ok := e.st.(asyncStore); ok {
 			pr.pending = a.GetAsync(e.ctx, path)
 		}
 	}
-	pr.rows = rows{cols: q.cols, next: pr.produce}
-	return &pr.rows, true
+	pr.rows.cols = q.cols
+	return true
 }
 
-// pointRows is the result of a pointQuery: at most one row.
+// pointRows is the result of a pointQuery, at most one row, with the
+// statement's state: one allocation for both.
 type pointRows struct {
 	rows
-	e       *env
+	env     env
 	q       *pointQuery
 	path    string
 	pending *livestore.Pending // the read, when sent ahead
-	read    bool
+	z       znode
+}
+
+// Next yields the znode's row, once.
+func (pr *pointRows) Next(dest []driver.Value) (err error) {
+	defer recoverErr(&err)
+	if pr.done {
+		return io.EOF
+	}
+	err = pr.produce(dest)
+	pr.done = true // one row at most; Close has nothing to release
+	return err
 }
 
 func (pr *pointRows) produce(dest []driver.Value) error {
-	if pr.read {
-		return io.EOF
-	}
-	pr.read = true
-	z, err := pr.fetch()
+	ok, err := pr.fetch()
 	if err != nil {
 		if isGone(err) {
 			return io.EOF
 		}
-		return wrapStmt(pr.e.sql, err)
+		return pr.env.wrap(err)
 	}
-	if z == nil {
+	if !ok {
 		return io.EOF
 	}
-	row := znodeRow{z}
+	row := znodeRow{&pr.z}
 	for i, name := range pr.q.names {
 		v, err := row.Value(name)
 		if err != nil {
-			return wrapStmt(pr.e.sql, err)
+			return pr.env.wrap(err)
 		}
 		switch v.(type) {
 		case nil, int64, string, []byte, time.Time:
 			dest[i] = v
 		default:
 			// Not a type the evaluator passes through unchanged.
-			if dest[i], err = eval.Eval(&parser.Column{Name: name}, row, pr.e.args); err != nil {
-				return wrapStmt(pr.e.sql, err)
+			if dest[i], err = eval.Eval(&parser.Column{Name: name}, row, pr.env.args); err != nil {
+				return pr.env.wrap(err)
 			}
 		}
 	}
 	return nil
 }
 
-// fetch reads the znode at the query's level: nil when it does not exist.
-func (pr *pointRows) fetch() (*znode, error) {
-	e := pr.e
+// fetch reads the znode at the query's level into z: false when it does
+// not exist.
+func (pr *pointRows) fetch() (bool, error) {
+	e, z := &pr.env, &pr.z
 	if err := e.ctx.Err(); err != nil {
-		return nil, err
+		return false, err
 	}
-	z := &znode{path: pr.path}
+	z.path = pr.path
 	switch {
 	case pr.pending != nil:
 		data, st, err := pr.pending.Get()
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		z.data, z.hasData, z.stat, z.hasStat = data, true, st, true
 	case pr.q.level == fetchData:
 		data, st, err := e.st.Get(e.ctx, pr.path)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		z.data, z.hasData, z.stat, z.hasStat = data, true, st, true
 	default:
 		st, exists, err := e.st.Exists(e.ctx, pr.path)
 		if err != nil || !exists {
-			return nil, err
+			return false, err
 		}
 		z.stat, z.hasStat = st, true
 	}
-	return z, nil
+	return true, nil
 }

@@ -61,22 +61,30 @@ func namedValues(vals []driver.Value) []driver.NamedValue {
 // newEnv prepares a statement's execution: the connection must be usable
 // and the arguments must fit the placeholders.
 func (c *conn) newEnv(ctx context.Context, sqlText string, cp *compiled, vals []driver.NamedValue) (*env, error) {
-	if err := c.usable(); err != nil {
+	e := &env{}
+	if err := c.initEnv(e, ctx, sqlText, cp, vals); err != nil {
 		return nil, err
+	}
+	return e, nil
+}
+
+// initEnv is newEnv into e, which holds its arguments too (one
+// allocation for both).
+func (c *conn) initEnv(e *env, ctx context.Context, sqlText string, cp *compiled, vals []driver.NamedValue) error {
+	if err := c.usable(); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	var a *args
 	if _, ok := cp.ast.(*parser.Explain); ok && len(vals) == 0 {
-		a = &args{params: cp.params}
-	} else {
-		var err error
-		if a, err = newArgs(cp.params, vals); err != nil {
-			return nil, err
-		}
+		e.argStore = args{params: cp.params}
+	} else if err := e.argStore.init(cp.params, vals); err != nil {
+		return err
 	}
-	return &env{ctx: ctx, c: c, st: c.store, cfg: c.c.cfg, args: a, tx: c.tx, sql: sqlText}, nil
+	e.ctx, e.c, e.st, e.cfg, e.tx, e.sql = ctx, c, c.store, c.c.cfg, c.tx, sqlText
+	e.args = &e.argStore
+	return nil
 }
 
 // isWrite reports whether a statement modifies znodes.
@@ -96,18 +104,29 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 		}
 		return emptyRows(), nil
 	}
-	e, err := c.newEnv(ctx, sqlText, cp, vals)
-	if err != nil {
-		return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
+	var e *env
+	if cp.point != nil {
+		// One allocation for the rows, the statement's state and its
+		// arguments; the general plan takes over the state if the point
+		// query declines.
+		pr := &pointRows{q: cp.point}
+		if err := c.initEnv(&pr.env, ctx, sqlText, cp, vals); err != nil {
+			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
+		}
+		if pr.start() {
+			return pr, nil
+		}
+		e = &pr.env
+	} else {
+		var err error
+		if e, err = c.newEnv(ctx, sqlText, cp, vals); err != nil {
+			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
+		}
 	}
 	var r *rows
+	var err error
 	switch s := st.(type) {
 	case *parser.Select:
-		if cp.point != nil {
-			if pr, ok := e.pointRows(cp.point); ok {
-				return pr, nil
-			}
-		}
 		e.sendEarly(cp)
 		skipped := e.skipUnreadable()
 		r, err = e.selectRows(s)

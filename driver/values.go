@@ -19,7 +19,16 @@ type args struct {
 }
 
 func newArgs(params parser.Params, vals []driver.NamedValue) (*args, error) {
-	a := &args{vals: vals, params: params}
+	a := &args{}
+	if err := a.init(params, vals); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// init sets the arguments and checks them against the placeholders.
+func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
+	a.vals, a.params = vals, params
 	named := 0
 	for _, v := range vals {
 		if v.Name != "" {
@@ -27,19 +36,19 @@ func newArgs(params parser.Params, vals []driver.NamedValue) (*args, error) {
 		}
 	}
 	if named > 0 && a.params.Ordinal > 0 {
-		return nil, zerrorf("sql.Named arguments given for a statement with ? placeholders; use :name placeholders")
+		return zerrorf("sql.Named arguments given for a statement with ? placeholders; use :name placeholders")
 	}
 	// A named argument no placeholder uses is a mistake (often a quoted
 	// placeholder, ':p'), never something to ignore.
 	for _, v := range vals {
 		if v.Name != "" && !slices.Contains(a.params.Named, v.Name) {
-			return nil, zerrorf("argument %q matches no :%s placeholder in the statement", v.Name, v.Name)
+			return zerrorf("argument %q matches no :%s placeholder in the statement", v.Name, v.Name)
 		}
 	}
 	if named == 0 && len(vals) != a.params.NumInput() {
-		return nil, zerrorf("statement has %d placeholders but %d arguments were given", a.params.NumInput(), len(vals))
+		return zerrorf("statement has %d placeholders but %d arguments were given", a.params.NumInput(), len(vals))
 	}
-	return a, nil
+	return nil
 }
 
 // Ordinal returns the value of the n-th `?` (1-based).
