@@ -358,7 +358,7 @@ func (e *env) countChildren(s *parser.Select) (int64, bool, error) {
 	if a, ok := s.Items[0].Expr.(*parser.Aggregate); !ok || a.Func != parser.AggCount || a.Arg != nil || a.Distinct {
 		return 0, false, nil
 	}
-	if c := conjuncts(s.Where); len(c) != 1 {
+	if s.Where == nil || isAnd(s.Where) {
 		return 0, false, nil
 	}
 	x, ok := eqConst(s.Where, "parent")

@@ -122,7 +122,7 @@ func (e *env) pointUpdate(s *parser.Update) (res result, ok bool, err error) {
 // WHERE path = <constant> and nothing else, and returns the path's
 // expression.
 func pointUpdateShape(s *parser.Update) (parser.Expr, bool) {
-	if s.Table != parser.TableZnodes || s.Where == nil || len(s.Set) == 0 || len(conjuncts(s.Where)) != 1 {
+	if s.Table != parser.TableZnodes || s.Where == nil || len(s.Set) == 0 || isAnd(s.Where) {
 		return nil, false
 	}
 	x, ok := eqConst(s.Where, "path")

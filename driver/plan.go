@@ -43,6 +43,27 @@ func conjuncts(e parser.Expr) []parser.Expr {
 	return []parser.Expr{e}
 }
 
+// isAnd reports whether e is an AND: more than one conjunct.
+func isAnd(e parser.Expr) bool {
+	b, ok := e.(*parser.Binary)
+	return ok && b.Op == parser.OpAnd
+}
+
+// eachConjunct calls fn for every conjunct of e in order, without
+// building the list (the point statements' hot path).
+func eachConjunct(e parser.Expr, fn func(parser.Expr) error) error {
+	if e == nil {
+		return nil
+	}
+	if b, ok := e.(*parser.Binary); ok && b.Op == parser.OpAnd {
+		if err := eachConjunct(b.L, fn); err != nil {
+			return err
+		}
+		return eachConjunct(b.R, fn)
+	}
+	return fn(e)
+}
+
 // isColumn reports whether e is a reference to column name.
 func isColumn(e parser.Expr, name string) bool {
 	c, ok := e.(*parser.Column)
@@ -153,10 +174,10 @@ func versionConjunct(where parser.Expr) bool {
 // (as 0, or never equal); for a compare-and-set that silently turns a typo
 // into an unconditional write or a no-op, so writes insist on an integer.
 func checkVersionArgs(where parser.Expr, args eval.Args) error {
-	for _, c := range conjuncts(where) {
+	return eachConjunct(where, func(c parser.Expr) error {
 		x, ok := eqConst(c, "version")
 		if !ok {
-			continue
+			return nil
 		}
 		v, err := eval.Eval(x, noRow{}, args)
 		if err != nil {
@@ -165,8 +186,8 @@ func checkVersionArgs(where parser.Expr, args eval.Args) error {
 		if !isWholeNumber(v) {
 			return zerrorf("version = %s: the version of a compare-and-set must be a whole number, got %T %v", x, v, v)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func isWholeNumber(v any) bool {
