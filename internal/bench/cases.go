@@ -38,8 +38,10 @@ type side func() (float64, error)
 
 // interleave runs a warm-up round, then rounds alternating which side goes
 // first, and returns each side's figures. Each side runs with the pprof
-// label side=<its index> (0 is the driver in every case), so a
-// -cpuprofile can be split by side: go tool pprof -tagfocus=side=0.
+// label side=<its index among sides> (the driver is 0 in the cases with
+// a target), so a -cpuprofile can be split by side: go tool pprof
+// -tagfocus=side:0. Only the side's own goroutine carries the label, not
+// go-zookeeper's send and receive loops.
 func interleave(rounds int, sides ...side) ([][]float64, error) {
 	out := make([][]float64, len(sides))
 	for r := -1; r < rounds; r++ {
