@@ -56,12 +56,8 @@ func tryQuery(db interface {
 	cols, _ := rows.Columns()
 	var out []string
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return nil, err
 		}
 		parts := make([]string, len(vals))
@@ -71,6 +67,20 @@ func tryQuery(db interface {
 		out = append(out, strings.Join(parts, "|"))
 	}
 	return out, rows.Err()
+}
+
+// scanValues scans the current row's n columns into values of whatever
+// type database/sql gives.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return vals, nil
 }
 
 func render(v any) string {

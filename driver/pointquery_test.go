@@ -72,12 +72,8 @@ func renderTyped(ctx context.Context, db *sql.DB, q string, args ...any) ([]stri
 		out = append(out, fmt.Sprintf("%s %s %v %v/%v %d/%v", ct.Name(), ct.DatabaseTypeName(), ct.ScanType(), n, nok, l, lok))
 	}
 	for rows.Next() {
-		vals := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(types))
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, fmt.Sprintf("%#v", vals))
