@@ -18,14 +18,6 @@ type args struct {
 	params parser.Params
 }
 
-func newArgs(params parser.Params, vals []driver.NamedValue) (*args, error) {
-	a := &args{}
-	if err := a.init(params, vals); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
 // init sets the arguments and checks them against the placeholders.
 func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
 	a.vals, a.params = vals, params
