@@ -18,22 +18,25 @@ import (
 // "<=" or ">="): Ratio for the side-by-side cases, the measured quantity
 // itself for the absolute ones (the fraction of the subtree read, MiB of
 // heap), where Ratio is Driver/Raw.
-// Cases without a target (the in-memory store) have Cmp "" and Met true.
+// Cases without a target (reported only) have Cmp "" and print target
+// and met as null.
 type result struct {
-	Case           string  `json:"case"`
-	Unit           string  `json:"unit"`
-	Driver         float64 `json:"driver"`
-	Raw            float64 `json:"raw"`
-	Ratio          float64 `json:"ratio"`
-	Value          float64 `json:"value"`
-	Cmp            string  `json:"cmp,omitempty"`
-	Target         float64 `json:"target"`
-	Met            bool    `json:"met"`
-	RatioOfMedians float64 `json:"ratio_of_medians,omitempty"`
-	DriverAllocs   float64 `json:"driver_allocs_per_op,omitempty"`
-	RawAllocs      float64 `json:"raw_allocs_per_op,omitempty"`
-	Rounds         int     `json:"rounds"`
-	Note           string  `json:"note,omitempty"`
+	Case           string   `json:"case"`
+	Unit           string   `json:"unit"`
+	Driver         float64  `json:"driver"`
+	Raw            float64  `json:"raw"`
+	Ratio          float64  `json:"ratio"`
+	Value          float64  `json:"value"`
+	Cmp            string   `json:"cmp,omitempty"`
+	Target         float64  `json:"-"`
+	Met            bool     `json:"-"`
+	TargetJSON     *float64 `json:"target"` // Target, null without one
+	MetJSON        *bool    `json:"met"`    // Met, null without a target
+	RatioOfMedians float64  `json:"ratio_of_medians,omitempty"`
+	DriverAllocs   float64  `json:"driver_allocs_per_op,omitempty"`
+	RawAllocs      float64  `json:"raw_allocs_per_op,omitempty"`
+	Rounds         int      `json:"rounds"`
+	Note           string   `json:"note,omitempty"`
 
 	valueIsRatio bool
 }
@@ -51,8 +54,10 @@ func (r *result) finish() {
 		r.Met = r.Value <= r.Target
 	case ">=":
 		r.Met = r.Value >= r.Target
-	default:
-		r.Met = true
+	}
+	if r.Cmp != "" {
+		target, met := r.Target, r.Met
+		r.TargetJSON, r.MetJSON = &target, &met
 	}
 	for _, f := range []*float64{&r.Driver, &r.Raw, &r.Ratio, &r.Value, &r.RatioOfMedians} {
 		*f = round(*f)
