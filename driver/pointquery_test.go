@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zksql/zksql/internal/zkserver"
 )
@@ -90,8 +91,9 @@ func TestPointQueryMatchesPlannerLive(t *testing.T) {
 		t.Skip("live ZooKeeper test skipped in -short mode")
 	}
 	root := openDB(t, "zk://"+zkserver.SharedAddr(t))
-	mustExec(t, root, "INSERT INTO znodes (path) VALUES ('/pqlive')")
-	checkPointQueryMatchesPlanner(t, openDB(t, "zk://"+zkserver.SharedAddr(t)+"/pqlive"))
+	chroot := fmt.Sprintf("/pqlive-%d", time.Now().UnixNano()) // a fresh one per run (-count)
+	mustExec(t, root, "INSERT INTO znodes (path) VALUES (?)", chroot)
+	checkPointQueryMatchesPlanner(t, openDB(t, "zk://"+zkserver.SharedAddr(t)+chroot))
 }
 
 // TestPointListPipelinedLive: an IN list is read with the reads sent
@@ -103,8 +105,9 @@ func TestPointListPipelinedLive(t *testing.T) {
 	}
 	addr := zkserver.SharedAddr(t)
 	root := openDB(t, "zk://"+addr)
-	mustExec(t, root, "INSERT INTO znodes (path) VALUES ('/pipe')")
-	dbs := map[string]*sql.DB{"mem": openDB(t, "mem:"), "live": openDB(t, "zk://"+addr+"/pipe")}
+	chroot := fmt.Sprintf("/pipe-%d", time.Now().UnixNano()) // a fresh one per run (-count)
+	mustExec(t, root, "INSERT INTO znodes (path) VALUES (?)", chroot)
+	dbs := map[string]*sql.DB{"mem": openDB(t, "mem:"), "live": openDB(t, "zk://"+addr+chroot)}
 	var in []string
 	var args []any
 	results := map[string][]string{}
@@ -129,7 +132,7 @@ func TestPointListPipelinedLive(t *testing.T) {
 	if results["live"][0] != "/p/001|1|0" || results["live"][99] != "/p/149|149|0" {
 		t.Fatalf("first and last rows %q, %q", results["live"][0], results["live"][99])
 	}
-	limited := openDB(t, "zk://"+addr+"/pipe?max_scan=10")
+	limited := openDB(t, "zk://"+addr+chroot+"?max_scan=10")
 	q := "SELECT path, data FROM znodes WHERE path IN (" + strings.Join(in, ", ") + ")"
 	if _, err := tryQuery(limited, q, args...); err == nil || !strings.Contains(err.Error(), "max_scan") {
 		t.Fatalf("max_scan=10 over 150 paths: %v", err)
