@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -311,7 +312,22 @@ func (c *converter) param(name string) (Expr, *Error) {
 		}
 		return &Param{Ordinal: n}, nil
 	}
+	if !validParamName(name) {
+		return nil, c.errWords(KindSyntax, []string{":" + name}, "invalid placeholder name :%s: a name begins with a letter and holds only letters, digits and _ (what sql.Named accepts)", name)
+	}
 	return &Param{Name: name}, nil
+}
+
+// validParamName reports whether name is one database/sql accepts for
+// sql.Named (database/sql's validateNamedValueName): a placeholder that
+// no argument could be named for is refused where it is written.
+func validParamName(name string) bool {
+	for i, r := range name {
+		if !unicode.IsLetter(r) && (i == 0 || r != '_' && !unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return name != ""
 }
 
 func (c *converter) column(e *sqlparser.ColName, s *scope) (Expr, *Error) {

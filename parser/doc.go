@@ -51,7 +51,8 @@
 //   - literals: 'string' and "string", integers, decimals and floats,
 //     X'hex' and 0xhex (both []byte), NULL, TRUE, FALSE;
 //   - placeholders: ? (numbered 1, 2, ... in order) or :name — not both in one
-//     statement; see ParamsOf;
+//     statement; a name begins with a letter and holds letters, digits and _
+//     (what sql.Named accepts); see ParamsOf;
 //   - AND, OR, NOT (and !), = != <> < <= > >=, [NOT] LIKE ... [ESCAPE ...],
 //     [NOT] REGEXP, [NOT] IN (value, ...), [NOT] BETWEEN ... AND ...,
 //     IS [NOT] NULL, + - * / % (and MOD), unary minus;

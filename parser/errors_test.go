@@ -156,6 +156,10 @@ var refuseCases = []refuseCase{
 	rc("/*!*/", KindUnsupported, "/*!", "MySQL-specific comments"), // sqlparser panics on this
 	rc("SELECT /* unterminated", KindSyntax, "/* unterminated", "unterminated comment"),
 	rc("SELECT 1 FROM znodes WHERE path = :", KindSyntax, ":", "invalid placeholder"),
+	// Names sql.Named would refuse (found by FuzzExec: database/sql's own
+	// error named neither statement nor position).
+	refuseCase{sql: "DELETE FROM Znodes WHERE:@", kind: KindSyntax, near: ":@", off: 24, msg: "invalid placeholder name :@"},
+	rc("SELECT :_x", KindSyntax, ":_x", "a name begins with a letter"),
 	rc("SELECT 12abc", KindSyntax, "12", "invalid number"),
 	refuseCase{sql: "SELECT SUBSTRING(LOWER(path)) FROM znodes", kind: KindSyntax, near: "SUBSTRING", off: 7, msg: "SUBSTRING takes 2 to 3 arguments, got 1"},
 	rc("SELECT (", KindSyntax, "", "unexpected end of statement"),
