@@ -349,6 +349,12 @@ func (c *converter) column(e *sqlparser.ColName, s *scope) (Expr, *Error) {
 			return nil, c.errWords(KindUnsupported, []string{name}, "alias '%s' is ambiguous", e.Name.String())
 		}
 		if x, ok := s.aliases[name]; ok {
+			if hasOrdinalParam(x) {
+				// Substituted, the item's `?` would appear twice and
+				// print back as two arguments; there is no position to
+				// print instead, as in ORDER BY and GROUP BY.
+				return nil, c.errWords(KindUnsupported, []string{e.Name.String()}, "alias '%s' names an expression with a ? placeholder, which %s cannot refer to; repeat the expression or use a :name placeholder", e.Name.String(), s.clause)
+			}
 			return x, nil
 		}
 	}

@@ -381,10 +381,25 @@ func (s *Select) String() string {
 // select-list alias would be the alias. Parentheses make them all plain
 // expressions.
 func (s *Select) refString(e Expr) string {
+	if hasOrdinalParam(e) {
+		// An item referred to by position or alias whose expression has
+		// a `?`: printed again, the `?` would be another argument. Its
+		// position reads back as the same item (* counting as the
+		// table's columns, as selectRef reads it: expandStar).
+		var table *TableDef
+		if t, ok := LookupTable(s.From); ok {
+			table = &t
+		}
+		for i, x := range expandStar(s.Items, table) {
+			if x == e {
+				return strconv.Itoa(i + 1)
+			}
+		}
+	}
 	switch e := e.(type) {
 	case *Param:
-		// A placeholder the item refers to by position or alias: bare,
-		// it would be refused as a parameter in ORDER BY.
+		// A :name the item refers to by position or alias: bare, it
+		// would be refused as a parameter in ORDER BY.
 		return "(" + e.String() + ")"
 	case *Literal:
 		if _, isInt := e.Value.(int64); isInt {
@@ -398,6 +413,18 @@ func (s *Select) refString(e Expr) string {
 		}
 	}
 	return e.String()
+}
+
+// hasOrdinalParam reports whether e holds a `?` placeholder.
+func hasOrdinalParam(e Expr) bool {
+	found := false
+	Walk(e, func(n Node) bool {
+		if p, ok := n.(*Param); ok && p.Ordinal > 0 {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // String prints the LIMIT clause.
