@@ -36,15 +36,11 @@ func compile(ast parser.Statement) *compiled {
 	if a.kind != accessPoints || len(a.values) != 1 {
 		return cp
 	}
-	exprs := make([]parser.Expr, 0, len(s.Items)+2+len(s.GroupBy)+len(s.OrderBy))
-	for _, it := range s.Items {
-		exprs = append(exprs, it.Expr)
+	items := make([]parser.Expr, len(s.Items))
+	for i, it := range s.Items {
+		items[i] = it.Expr
 	}
-	exprs = append(append(exprs, s.Where, s.Having), s.GroupBy...)
-	for _, o := range s.OrderBy {
-		exprs = append(exprs, o.Expr)
-	}
-	if levelFor(exprs...) == fetchData {
+	if levelFor(withClauses(s, items)...) == fetchData {
 		cp.earlyPath = a.values[0]
 	}
 	return cp
