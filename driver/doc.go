@@ -78,8 +78,10 @@
 // rows go in one multi, all or nothing; with create_parents=true missing
 // parents are created (persistent, in the same multi). ON DUPLICATE KEY
 // UPDATE data = ... sets the data of znodes that exist, with the version
-// just read, in the same multi, retrying the statement if a znode changes
-// in between. RowsAffected counts the rows created or updated (not the
+// just read, in the same multi. If another client creates, changes or
+// deletes one of them in between, the statement starts over after a short
+// random pause, for as long as its context lasts; a conflict still there
+// when the context ends is returned and matches ErrConflict. RowsAffected counts the rows created or updated (not the
 // parents); LastInsertId is the sequence number of the last sequential
 // znode created, so the created path is the given path plus that number
 // in ten digits. With protect_sequential=true (off by default) sequential

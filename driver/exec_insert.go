@@ -1,9 +1,12 @@
 package driver
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -205,15 +208,13 @@ func (r upsertRow) Inserted(col string) (any, error) {
 	return nil, nil
 }
 
-// upsertRetries is how often an upsert is retried when a znode appears,
-// changes or vanishes between its read and its write.
-const upsertRetries = 5
-
 // upsert is INSERT ... ON DUPLICATE KEY UPDATE: for each row, a znode that
 // exists gets a SetOp carrying the version just read, one that does not a
 // CreateOp, and all of them go in one multi. If another client creates,
 // changes or deletes one of the znodes in between, the multi fails whole
-// and the statement starts over (outside a transaction).
+// and the statement starts over (outside a transaction), after a short
+// random pause, for as long as the statement's context lasts; when the
+// context ends first, the last conflict is returned, matching ErrConflict.
 func (e *env) upsert(s *parser.Insert, rs []insertRow) (result, error) {
 	for attempt := 0; ; attempt++ {
 		wp := newWritePlan()
@@ -263,9 +264,50 @@ func (e *env) upsert(s *parser.Insert, rs []insertRow) (result, error) {
 			wp.add(&zkstore.SetOp{Path: r.path, Data: data, Version: z.stat.Version}, true)
 		}
 		res, err := e.apply(wp)
-		if err != nil && e.tx == nil && attempt < upsertRetries && isConflict(err) && !wp.unknown {
-			continue
+		if err == nil || e.tx != nil || wp.unknown || !e.otherWriter(wp, err) {
+			return res, err
 		}
-		return res, err
+		if !sleepCtx(e.ctx, retryPause(attempt)) {
+			return result{}, &conflictError{kind: ErrConflict, err: err}
+		}
+	}
+}
+
+// otherWriter reports whether a failed upsert failed because another
+// client wrote in between its read and its write: a znode read as absent
+// appeared, or one read as present changed or vanished. A create whose
+// parent is missing is that only with create_parents, where the next
+// attempt creates the parent; otherwise retrying could not help.
+func (e *env) otherWriter(wp *writePlan, err error) bool {
+	if wp.failed < 0 || wp.failed >= len(wp.ops) {
+		return false
+	}
+	switch wp.ops[wp.failed].(type) {
+	case *zkstore.SetOp:
+		return errors.Is(err, zkstore.ErrBadVersion) || errors.Is(err, zkstore.ErrNoNode)
+	case *zkstore.CreateOp:
+		return errors.Is(err, zkstore.ErrNodeExists) || (e.cfg.CreateParents && errors.Is(err, zkstore.ErrNoNode))
+	}
+	return false
+}
+
+// retryPause is a random pause before retry attempt+1: up to 100 µs
+// doubled per attempt, at most 20 ms, so writers that collided spread out.
+func retryPause(attempt int) time.Duration {
+	limit := 100 * time.Microsecond << min(attempt, 8)
+	limit = min(limit, 20*time.Millisecond)
+	return time.Duration(mrand.Int64N(int64(limit) + 1))
+}
+
+// sleepCtx pauses for d, or less if ctx ends first; it reports whether
+// ctx is still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return ctx.Err() == nil
+	case <-ctx.Done():
+		return false
 	}
 }

@@ -26,6 +26,9 @@ type writePlan struct {
 	conflicts bool
 	// unknown is set when the outcome is unknown (connection loss).
 	unknown bool
+	// failed is the index of the op whose error failed the write, -1 when
+	// none is known; apply sets it.
+	failed int
 }
 
 // protected is a sequential create carrying a protection prefix.
@@ -36,7 +39,7 @@ type protected struct {
 }
 
 func newWritePlan() *writePlan {
-	return &writePlan{planned: map[string]bool{}, base: map[string]zkstore.Stat{}}
+	return &writePlan{planned: map[string]bool{}, base: map[string]zkstore.Stat{}, failed: -1}
 }
 
 func (wp *writePlan) add(op zkstore.Op, user bool) {
@@ -65,6 +68,9 @@ func (e *env) apply(wp *writePlan) (result, error) {
 		return result{affected: wp.affected()}, nil
 	}
 	results, err := e.send(wp.ops)
+	if err != nil {
+		wp.failed = failedOp(results)
+	}
 	if err != nil && errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.unknown = true
 		if len(wp.protected) > 0 {
@@ -96,6 +102,18 @@ func (e *env) apply(wp *writePlan) (result, error) {
 		}
 	}
 	return res, nil
+}
+
+// failedOp is the index of the op a failed write's results blame: the
+// first with an error of its own (those after it only say they were not
+// applied), or -1.
+func failedOp(results []zkstore.OpResult) int {
+	for i, r := range results {
+		if r.Err != nil && !errors.Is(r.Err, zkstore.ErrRuntimeInconsistency) {
+			return i
+		}
+	}
+	return -1
 }
 
 // send applies ops: a single op with its own request, several in one multi.
