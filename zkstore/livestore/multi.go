@@ -5,7 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime/debug"
+	"reflect"
+	"runtime"
 	"strings"
 	"time"
 	"unsafe"
@@ -39,26 +40,36 @@ const zkModule, zkVersion = "github.com/go-zookeeper/zk", "v1.0.4"
 // go-zookeeper version whose request signature it declares.
 var rawMulti = linkedZKVersion() == zkVersion
 
-// thisModule is zksql's module path.
-const thisModule = "github.com/zksql/zksql"
-
-// linkedZKVersion is the go-zookeeper version the binary was built with, ""
-// when unknown or replaced. Binaries record their dependencies; test
-// binaries record none. In this module's own test binaries go.mod decides,
-// and TestGoModPinsZK fails when it names another version than zkVersion;
-// another module's test binary gets the safe fallback.
+// linkedZKVersion is the go-zookeeper version the binary was built with,
+// "" when it cannot be told or the module is replaced by a local copy or a
+// fork. It is read from the source file name the binary records for
+// zk.Connect (conn.go, where (*Conn).request lives), which carries the
+// module's version ("…/github.com/go-zookeeper/zk@v1.0.4/conn.go", with or
+// without -trimpath) the same way in a program, in this module's tests and
+// in another module's tests. The build information (debug.ReadBuildInfo)
+// would not do: test binaries record no dependencies, so a user's tests
+// would take the fallback while the same program in production did not.
+// Vendored builds record no version in file names and take the fallback.
 func linkedZKVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	fn := runtime.FuncForPC(reflect.ValueOf(zk.Connect).Pointer())
+	if fn == nil {
 		return ""
 	}
-	if len(bi.Deps) == 0 && bi.Main.Path == thisModule {
-		return zkVersion
+	file, _ := fn.FileLine(fn.Entry())
+	return moduleVersionInFile(file, zkModule)
+}
+
+// moduleVersionInFile is the version in a source file name of module mod
+// ("…/mod@VERSION/file.go"), "" when the name has none.
+func moduleVersionInFile(file, mod string) string {
+	file = strings.ReplaceAll(file, `\`, "/")
+	i := strings.LastIndex(file, mod+"@")
+	if i < 0 || (i > 0 && file[i-1] != '/') {
+		return ""
 	}
-	for _, d := range bi.Deps {
-		if d.Path == zkModule && d.Replace == nil {
-			return d.Version
-		}
+	v := file[i+len(mod)+1:]
+	if j := strings.IndexByte(v, '/'); j >= 0 {
+		return v[:j]
 	}
 	return ""
 }
