@@ -436,7 +436,7 @@ func TestColumnTypes(t *testing.T) {
 	}
 	want := []string{
 		"path TEXT string false/true", "data BLOB []uint8 false/true", "version INT32 int64 false/true",
-		"ctime TIMESTAMP time.Time false/true", "parent TEXT string true/true", "ttl BIGINT int64 true/true",
+		"ctime TIMESTAMP time.Time true/true", "parent TEXT string true/true", "ttl BIGINT int64 true/true",
 		"COUNT(*) BIGINT int64 false/true",
 	}
 	if !slices.Equal(got, want) {

@@ -122,14 +122,21 @@
 // # Transactions
 //
 // db.BeginTx starts an optimistic, serializable transaction (other
-// isolation levels are refused). Reads record the versions they saw;
-// writes are buffered and visible to the transaction's own reads; Commit
-// sends one multi that checks every znode read and applies the writes,
-// and fails with [ErrTxConflict], nothing applied, if any of them
-// changed. See the transaction type's documentation in the source for
-// the limits (listings and absent znodes are re-checked just before the
-// multi; ACLs are not checked; sequential names are unknown until
-// commit).
+// isolation levels are refused). Its statements read and write through
+// the session's store as the transaction sees it: every access path
+// (point reads, listings, walks, counts) sees its own writes; reads of
+// ZooKeeper record the versions, absences and child listings they saw;
+// writes are checked when they run as ZooKeeper would check them against
+// that view (an INSERT of a znode that exists fails at once with
+// zkstore.ErrNodeExists, a stale compare-and-set affects 0 rows) and are
+// buffered. Commit sends one multi that checks every znode read and
+// applies the writes, and fails with [ErrTxConflict], nothing applied, if
+// another client changed any of them: retry the transaction. What only
+// ZooKeeper decides at commit is reported as not known: a sequential
+// INSERT's LastInsertId is [ErrSequencePending] (and the znode is
+// invisible to the transaction's reads), and the czxid, mzxid, pzxid,
+// ctime and mtime of what it created or changed read as NULL. ACLs are
+// not checked, and cannot be written in a transaction.
 //
 // # Errors
 //

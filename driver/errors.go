@@ -32,6 +32,9 @@ var (
 	ErrMaxScan = errors.New("zksql: max_scan exceeded")
 	// ErrTxDone: the transaction has already been committed or rolled back.
 	ErrTxDone = errors.New("zksql: transaction already finished")
+	// ErrSequencePending: LastInsertId of a sequential INSERT made in a
+	// transaction, whose number ZooKeeper chooses only at commit.
+	ErrSequencePending = errors.New("zksql: the sequence number of a znode created in a transaction is known only after commit; read the parent's children after Commit to find it")
 )
 
 // errConflictBase lets ErrTxConflict match ErrConflict.

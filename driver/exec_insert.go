@@ -141,23 +141,11 @@ func (e *env) parents(path string, wp *writePlan) error {
 	return nil
 }
 
-// exists checks a znode, through the transaction's view in a transaction.
+// exists checks a znode (in a transaction, as it sees it).
 func (e *env) exists(p string) (bool, error) {
-	if e.tx != nil {
-		if n := e.tx.nodes[p]; n != nil {
-			return !n.deleted, nil
-		}
-	}
-	st, ok, err := e.st.Exists(e.ctx, p)
+	_, ok, err := e.st.Exists(e.ctx, p)
 	if err != nil {
 		return false, err
-	}
-	if e.tx != nil {
-		if ok {
-			e.tx.recordRead(p, st.Version)
-		} else {
-			e.tx.recordAbsent(p)
-		}
 	}
 	return ok, nil
 }
@@ -229,9 +217,6 @@ func (e *env) upsert(s *parser.Insert, rs []insertRow) (result, error) {
 				return result{}, err
 			}
 			if err != nil || !ok {
-				if e.tx != nil {
-					e.tx.recordAbsent(r.path)
-				}
 				if wp.planned[r.path] {
 					return result{}, fmt.Errorf("%w: %s is inserted twice", zkstore.ErrNodeExists, r.path)
 				}
@@ -260,7 +245,6 @@ func (e *env) upsert(s *parser.Insert, rs []insertRow) (result, error) {
 			if err := e.checkData(r.path, data); err != nil {
 				return result{}, err
 			}
-			wp.base[r.path] = z.stat
 			wp.add(&zkstore.SetOp{Path: r.path, Data: data, Version: z.stat.Version}, true)
 		}
 		res, err := e.apply(wp)

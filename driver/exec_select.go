@@ -79,16 +79,8 @@ func (r znodeRow) Value(col string) (any, error) {
 		return int64(s.Cversion), nil
 	case "aversion":
 		return int64(s.Aversion), nil
-	case "czxid":
-		return s.Czxid, nil
-	case "mzxid":
-		return s.Mzxid, nil
-	case "pzxid":
-		return s.Pzxid, nil
-	case "ctime":
-		return s.CreateTime(), nil
-	case "mtime":
-		return s.ModifyTime(), nil
+	case "czxid", "mzxid", "pzxid", "ctime", "mtime":
+		return pendingOr(s, col), nil
 	case "ephemeral_owner":
 		return s.EphemeralOwner, nil
 	case "data_length":
@@ -104,6 +96,31 @@ func (r znodeRow) Value(col string) (any, error) {
 		return s.TTL().Milliseconds(), nil
 	}
 	return nil, zerrorf("unknown column %s", col)
+}
+
+// pendingOr is a zxid or time column of s, or nil (NULL) where it is
+// txPending: a transaction's own write that ZooKeeper has not yet made.
+func pendingOr(s *zkstore.Stat, col string) any {
+	switch col {
+	case "czxid":
+		return nilIfPending(s.Czxid, s.Czxid)
+	case "mzxid":
+		return nilIfPending(s.Mzxid, s.Mzxid)
+	case "pzxid":
+		return nilIfPending(s.Pzxid, s.Pzxid)
+	case "ctime":
+		return nilIfPending(s.Ctime, s.CreateTime())
+	case "mtime":
+		return nilIfPending(s.Mtime, s.ModifyTime())
+	}
+	return nil
+}
+
+func nilIfPending[T any](raw int64, v T) any {
+	if raw == txPending {
+		return nil
+	}
+	return v
 }
 
 // rowIter yields filtered rows; nil at the end.
@@ -137,7 +154,16 @@ func tableDef(name string) (parser.TableDef, error) {
 
 // nullableColumn reports whether a table column can be NULL.
 func nullableColumn(table, col string) bool {
-	return table == parser.TableZnodes && (col == "parent" || col == "ttl")
+	if table != parser.TableZnodes {
+		return false
+	}
+	switch col {
+	case "parent", "ttl":
+		return true
+	case "czxid", "mzxid", "pzxid", "ctime", "mtime":
+		return true // NULL for a transaction's own writes, until commit
+	}
+	return false
 }
 
 // outputs expands the select list: * becomes every column of the table.

@@ -58,7 +58,6 @@ func (e *env) update(s *parser.Update) (result, error) {
 		if err := e.checkData(z.path, data); err != nil {
 			return result{}, err
 		}
-		wp.base[z.path] = z.stat
 		wp.add(&zkstore.SetOp{Path: z.path, Data: data, Version: z.stat.Version}, true)
 	}
 	wp.cas = len(wp.ops) == 1 && versionConjunct(s.Where)

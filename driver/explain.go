@@ -76,7 +76,7 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		for _, o := range s.OrderBy {
 			all = append(all, o.Expr)
 		}
-		if x, ok := eqConst(s.Where, "parent"); ok && s.From == parser.TableZnodes && len(s.Items) == 1 && len(s.GroupBy) == 0 && s.Having == nil && !s.Distinct {
+		if x, ok := eqConst(s.Where, "parent"); ok && e.tx == nil && s.From == parser.TableZnodes && len(s.Items) == 1 && len(s.GroupBy) == 0 && s.Having == nil && !s.Distinct {
 			if a, ok := s.Items[0].Expr.(*parser.Aggregate); ok && a.Func == parser.AggCount && a.Arg == nil && !a.Distinct {
 				add("exists %s (COUNT(*) from the parent's numChildren; no child is read)", x)
 				break

@@ -83,6 +83,9 @@ func (c *conn) initEnv(e *env, ctx context.Context, sqlText string, cp *compiled
 		return err
 	}
 	e.ctx, e.c, e.st, e.cfg, e.tx, e.sql = ctx, c, c.store, c.c.cfg, c.tx, sqlText
+	if c.tx != nil {
+		e.st = &c.tx.store
+	}
 	e.args = &e.argStore
 	return nil
 }

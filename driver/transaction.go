@@ -11,17 +11,18 @@ import (
 
 // transaction is an optimistic, serializable transaction.
 //
-// Reads go to ZooKeeper as they happen and record the version of every
-// znode read, the znodes found absent, and the Stat of every znode whose
-// children were listed. Writes are checked and buffered, not sent. Commit
-// sends one multi: a CheckOp for every znode read (with the version read)
-// followed by the buffered writes (each SetOp and DeleteOp carrying the
-// version read). If any of those znodes changed since it was read, the
-// multi fails, nothing is applied, and Commit returns an error matching
-// ErrTxConflict (and ErrConflict, and the store error, usually
-// zkstore.ErrBadVersion). A read-only transaction's commit is a multi of
-// checks alone: success proves that everything it read was a consistent
-// view at one moment.
+// Its statements use its store (txStore): reads go to ZooKeeper as they
+// happen, except where the transaction wrote, and record the version of
+// every znode read, the znodes found absent, and the Stat of every znode
+// whose children were listed. Writes are checked against the
+// transaction's view and buffered, not sent. Commit sends one multi: a
+// CheckOp for every znode read (with the version read) followed by the
+// buffered writes (each SetOp and DeleteOp carrying the version read). If
+// any of those znodes changed since it was read, the multi fails, nothing
+// is applied, and Commit returns an error matching ErrTxConflict (and
+// ErrConflict, and the store error, usually zkstore.ErrBadVersion). A
+// read-only transaction's commit is a multi of checks alone: success
+// proves that everything it read was a consistent view at one moment.
 //
 // Limits, from what ZooKeeper's multi can check:
 //
@@ -31,14 +32,8 @@ import (
 //     before the multi is sent, not inside it.
 //   - ACLs read through the acls table are not checked, and the acls
 //     table cannot be written in a transaction (there is no setACL op).
-//   - The transaction's own writes are visible to its reads of those
-//     paths (point reads, child listings and walks see its creates,
-//     changes and deletes), except that a sequential create's name is
-//     unknown until commit, so it is invisible until then; its
-//     LastInsertId is 0.
-//   - Writes are checked by ZooKeeper only at commit: an INSERT of a path
-//     that exists fails the commit (zkstore.ErrNodeExists), not the
-//     INSERT.
+//   - A sequential create's name is unknown until commit, so it is
+//     invisible until then; its LastInsertId is ErrSequencePending.
 type transaction struct {
 	c        *conn
 	readOnly bool
@@ -51,22 +46,31 @@ type transaction struct {
 
 	ops   []zkstore.Op
 	nodes map[string]*txNode // the transaction's view of the paths it wrote
+
+	// store is the session's store as the transaction sees it: what its
+	// statements read and write through.
+	store txStore
 }
 
-// txNode is a path's state after the buffered writes.
+// txNode is a path's state after the buffered writes: deleted, or present
+// with its Stat (and its data when hasData; a parent whose Stat changed
+// with its children may not have had its data read).
 type txNode struct {
 	deleted bool
 	created bool
+	hasData bool
 	data    []byte
 	stat    zkstore.Stat
 }
 
 func newTransaction(c *conn, readOnly bool) *transaction {
-	return &transaction{
+	t := &transaction{
 		c: c, readOnly: readOnly,
 		reads: map[string]int32{}, absent: map[string]bool{}, lists: map[string]zkstore.Stat{},
 		nodes: map[string]*txNode{},
 	}
+	t.store = txStore{Store: c.store, t: t}
+	return t
 }
 
 func (t *transaction) recordRead(path string, version int32) {
@@ -94,96 +98,6 @@ func (t *transaction) recordList(path string, st zkstore.Stat) {
 		t.lists[path] = st
 	}
 	t.recordRead(path, st.Version)
-}
-
-// overlayRead answers a read of a path the transaction wrote.
-func (t *transaction) overlayRead(path string) (*znode, bool, bool) {
-	n := t.nodes[path]
-	if n == nil {
-		return nil, false, false
-	}
-	if n.deleted {
-		return nil, false, true
-	}
-	return &znode{path: path, stat: n.stat, hasStat: true, data: n.data, hasData: true}, true, true
-}
-
-func (t *transaction) isCreated(path string) bool {
-	n := t.nodes[path]
-	return n != nil && n.created && !n.deleted
-}
-
-// createdChildren lists the names of the znodes the transaction created
-// under path.
-func (t *transaction) createdChildren(path string) []string {
-	var names []string
-	for p, n := range t.nodes {
-		if n.created && !n.deleted && zkstore.Parent(p) == path {
-			names = append(names, zkstore.Base(p))
-		}
-	}
-	slices.Sort(names)
-	return names
-}
-
-// mergeChildren applies the transaction's creates and deletes to a
-// listing of path.
-func (t *transaction) mergeChildren(path string, names []string) []string {
-	if len(t.nodes) == 0 {
-		return names
-	}
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		if x := t.nodes[zkstore.Join(path, n)]; x != nil && x.deleted {
-			continue
-		}
-		out = append(out, n)
-	}
-	for _, n := range t.createdChildren(path) {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// buffer adds a statement's writes to the transaction and to its view.
-func (t *transaction) buffer(wp *writePlan) {
-	for _, op := range wp.ops {
-		t.ops = append(t.ops, op)
-		switch op := op.(type) {
-		case *zkstore.CreateOp:
-			if op.Mode.IsSequential() {
-				continue
-			}
-			// ZooKeeper shows containers and TTL znodes with owner 0.
-			st := zkstore.Stat{DataLength: int32(len(op.Data))}
-			if op.Mode.IsEphemeral() {
-				st.EphemeralOwner = t.c.store.SessionID()
-			}
-			t.nodes[op.Path] = &txNode{created: true, data: op.Data, stat: st}
-			t.bumpParent(op.Path, 1)
-		case *zkstore.SetOp:
-			n := t.nodes[op.Path]
-			if n == nil {
-				n = &txNode{stat: wp.base[op.Path]}
-				t.nodes[op.Path] = n
-			}
-			n.data = op.Data
-			n.stat.Version = op.Version + 1
-			n.stat.DataLength = int32(len(op.Data))
-		case *zkstore.DeleteOp:
-			t.nodes[op.Path] = &txNode{deleted: true}
-			t.bumpParent(op.Path, -1)
-		}
-	}
-}
-
-func (t *transaction) bumpParent(path string, d int32) {
-	if n := t.nodes[zkstore.Parent(path)]; n != nil && !n.deleted {
-		n.stat.NumChildren += d
-	}
 }
 
 // Commit sends the checks and the buffered writes in one multi.

@@ -137,20 +137,6 @@ func TestTxIsolationLevels(t *testing.T) {
 	}
 }
 
-func TestTxInsertExistingFailsCommit(t *testing.T) {
-	db := txDB(t)
-	tx, _ := db.Begin()
-	mustExec(t, tx, "INSERT INTO znodes (path) VALUES ('/fresh')")
-	mustExec(t, tx, "INSERT INTO znodes (path) VALUES ('/b')")
-	err := tx.Commit()
-	if !errors.Is(err, zkstore.ErrNodeExists) {
-		t.Fatalf("got %v", err)
-	}
-	if got := queryRows(t, db, "SELECT path FROM znodes WHERE path = '/fresh'"); len(got) != 0 {
-		t.Fatal(got)
-	}
-}
-
 func TestTxACLWriteRefused(t *testing.T) {
 	db := txDB(t)
 	tx, _ := db.Begin()

@@ -71,15 +71,7 @@ func (e *scanLimitError) Unwrap() error { return ErrMaxScan }
 // when the znode does not exist (or vanished: deleted concurrently).
 func (s *scanner) fetch(path string, known *zkstore.Stat) (z *znode, ok bool, err error) {
 	z = &znode{path: path}
-	if s.tx != nil {
-		if z, ok, done := s.tx.overlayRead(path); done {
-			return z, ok, nil
-		}
-	}
 	level := s.level
-	if s.tx != nil && level < fetchStat {
-		level = fetchStat // a transaction records every version it reads
-	}
 	switch {
 	case level == fetchData:
 		data, st, err := s.st.Get(s.ctx, path)
@@ -98,9 +90,6 @@ func (s *scanner) fetch(path string, known *zkstore.Stat) (z *znode, ok bool, er
 			return nil, false, nil
 		}
 		z.stat, z.hasStat = st, true
-	}
-	if s.tx != nil {
-		s.tx.recordRead(path, z.stat.Version)
 	}
 	return z, true, nil
 }
@@ -191,17 +180,11 @@ func (p *pointSource) next() (*znode, error) {
 		}
 		if err != nil {
 			if isGone(err) {
-				if p.s.tx != nil {
-					p.s.tx.recordAbsent(path)
-				}
 				continue
 			}
 			return nil, err
 		}
 		if !ok {
-			if p.s.tx != nil {
-				p.s.tx.recordAbsent(path)
-			}
 			continue
 		}
 		return z, nil
@@ -260,7 +243,7 @@ func (c *childrenSource) next() (*znode, error) {
 		var z *znode
 		var ok bool
 		var err error
-		if c.s.level == fetchName && (c.s.tx == nil || c.s.lazy) {
+		if c.s.level == fetchName {
 			z, ok = &znode{path: path}, true
 		} else {
 			z, ok, err = c.s.fetch(path, nil)
@@ -278,37 +261,16 @@ func (c *childrenSource) next() (*znode, error) {
 	return nil, nil
 }
 
-// list returns path's children, sorted, including the transaction's
-// buffered creates and without its buffered deletes, and records the
-// listing in the transaction.
+// list returns path's children, sorted (in a transaction, as it sees
+// them: its store merges its creates and deletes).
 func (s *scanner) list(path string) ([]string, error) {
-	names, st, err := s.st.Children(s.ctx, path)
-	if err != nil {
-		if s.tx != nil && isGone(err) {
-			if created := s.tx.createdChildren(path); s.tx.isCreated(path) {
-				return created, nil
-			}
-		}
-		return nil, err
-	}
-	if s.tx != nil {
-		s.tx.recordList(path, st)
-		names = s.tx.mergeChildren(path, names)
-	}
-	return names, nil
+	names, _, err := s.st.Children(s.ctx, path)
+	return names, err
 }
 
 // listStat is list that also returns the Stat of path.
 func (s *scanner) listStat(path string) ([]string, zkstore.Stat, error) {
-	names, st, err := s.st.Children(s.ctx, path)
-	if err != nil {
-		return nil, st, err
-	}
-	if s.tx != nil {
-		s.tx.recordList(path, st)
-		names = s.tx.mergeChildren(path, names)
-	}
-	return names, st, nil
+	return s.st.Children(s.ctx, path)
 }
 
 // walkSource walks a subtree depth-first in pre-order, children in sorted

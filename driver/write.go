@@ -14,8 +14,7 @@ type writePlan struct {
 	ops  []zkstore.Op
 	user []bool // the op writes a row of the statement: counted in RowsAffected
 
-	planned   map[string]bool         // paths this plan creates
-	base      map[string]zkstore.Stat // Stat read before a SetOp, for the transaction's view
+	planned   map[string]bool // paths this plan creates
 	protected []protected
 
 	// cas: the statement is a compare-and-set of one znode (`version = N`
@@ -39,7 +38,7 @@ type protected struct {
 }
 
 func newWritePlan() *writePlan {
-	return &writePlan{planned: map[string]bool{}, base: map[string]zkstore.Stat{}, failed: -1}
+	return &writePlan{planned: map[string]bool{}, failed: -1}
 }
 
 func (wp *writePlan) add(op zkstore.Op, user bool) {
@@ -63,15 +62,13 @@ func (e *env) apply(wp *writePlan) (result, error) {
 	if len(wp.ops) == 0 {
 		return result{}, nil
 	}
-	if e.tx != nil {
-		e.tx.buffer(wp)
-		return result{affected: wp.affected()}, nil
-	}
+	// In a transaction e.st is its store, which checks the ops against
+	// the transaction's view and buffers them: nothing is sent.
 	results, err := e.send(wp.ops)
 	if err != nil {
 		wp.failed = failedOp(results)
 	}
-	if err != nil && errors.Is(err, zkstore.ErrConnectionLoss) {
+	if err != nil && e.tx == nil && errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.unknown = true
 		if len(wp.protected) > 0 {
 			var applied bool
@@ -97,7 +94,9 @@ func (e *env) apply(wp *writePlan) (result, error) {
 	for i, op := range wp.ops {
 		if c, ok := op.(*zkstore.CreateOp); ok && wp.user[i] && c.Mode.IsSequential() && i < len(results) {
 			if n, ok := zkstore.ParseSequence(results[i].Path); ok {
-				res.lastID = int64(n)
+				res.lastID, res.lastIDPending = int64(n), false
+			} else if e.tx != nil {
+				res.lastID, res.lastIDPending = 0, true
 			}
 		}
 	}
