@@ -3,7 +3,7 @@ package driver
 import (
 	"github.com/zksql/zksql/internal/eval"
 	"github.com/zksql/zksql/parser"
-	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore"
 )
 
 // compiled is a parsed statement and what its text alone decides, worked
@@ -59,7 +59,7 @@ func (cp *compiled) numInput() int {
 // earlyRead is a znode read sent before its statement was planned.
 type earlyRead struct {
 	path    string
-	pending *livestore.Pending
+	pending zkstore.PendingRead
 }
 
 // sendEarly sends the read of a one-znode SELECT (compiled.earlyPath)
@@ -77,7 +77,7 @@ func (e *env) sendEarly(cp *compiled) {
 	if cp.earlyPath == nil || e.tx != nil || e.cfg.SkipUnreadable {
 		return
 	}
-	a, ok := e.st.(asyncStore)
+	a, ok := zkstore.PipelinerOf(e.st)
 	if !ok {
 		return
 	}
@@ -91,7 +91,7 @@ func (e *env) sendEarly(cp *compiled) {
 
 // takeEarly returns the early read of path, once (the statement's
 // scanners share it); nil if there is none.
-func (s *scanner) takeEarly(path string) *livestore.Pending {
+func (s *scanner) takeEarly(path string) zkstore.PendingRead {
 	if s.early == nil || s.early.path != path {
 		return nil
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/zksql/zksql/internal/eval"
 	"github.com/zksql/zksql/parser"
 	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
 )
 
 // pointQuery is the compiled form of the commonest statement there is, a
@@ -75,7 +74,7 @@ func (pr *pointRows) start() bool {
 	}
 	pr.path = path
 	if q.level == fetchData {
-		if a, ok := e.st.(asyncStore); ok {
+		if a, ok := zkstore.PipelinerOf(e.st); ok {
 			pr.pending = a.GetAsync(e.ctx, path)
 		}
 	}
@@ -90,7 +89,7 @@ type pointRows struct {
 	env     env
 	q       *pointQuery
 	path    string
-	pending *livestore.Pending // the read, when sent ahead
+	pending zkstore.PendingRead // the read, when sent ahead
 	z       znode
 }
 

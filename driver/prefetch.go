@@ -1,12 +1,10 @@
 package driver
 
 import (
-	"context"
 	"slices"
 	"strings"
 
 	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
 )
 
 // maxPrefetch is how many znodes a subtree walk reads ahead of the rows it
@@ -55,18 +53,14 @@ type prefetchWalk struct {
 	// async is the store when it can send a read and take the reply
 	// later: the reads are then kept outstanding from the walk's own
 	// goroutine; otherwise each runs in a goroutine of its own.
-	async asyncStore
+	async zkstore.Pipeliner
 }
 
-// asyncStore is a store that can send a read and take its reply later
-// (livestore.Store). A profile of the goroutine-per-read walk on two cores
-// showed most of its CPU in waking goroutines (futexwakeup, wakep,
-// chansend: about a third); with replies taken in walk order from the
-// walk's goroutine only the replies it waits for wake it.
-type asyncStore interface {
-	GetAsync(ctx context.Context, path string) *livestore.Pending
-	ChildrenAsync(ctx context.Context, path string) *livestore.Pending
-}
+// The walk takes a zkstore.Pipeliner's replies from its own goroutine. A
+// profile of the goroutine-per-read walk on two cores showed most of its
+// CPU in waking goroutines (futexwakeup, wakep, chansend: about a third);
+// with replies taken in walk order from the walk's goroutine only the
+// replies it waits for wake it.
 
 // walkItem is one entry of the remaining pre-order: a znode, or a run of
 // siblings not yet turned into znode entries (names[i:] of dir), which
@@ -84,8 +78,8 @@ type walkItem struct {
 	run []string
 	i   int
 
-	pend  *livestore.Pending // the read in flight (async)
-	stage uint8              // stageGet or stageChildren (async)
+	pend  zkstore.PendingRead // the read in flight (async)
+	stage uint8               // stageGet or stageChildren (async)
 
 	scouted bool // started by scout, beyond the window
 }
@@ -115,7 +109,7 @@ func newWalk(s *scanner, root, prefix string) rowSource {
 		return &walkSource{s: s, root: root, prefix: prefix}
 	}
 	w := &prefetchWalk{s: s, root: root, prefix: prefix}
-	if a, ok := s.st.(asyncStore); ok {
+	if a, ok := zkstore.PipelinerOf(s.st); ok {
 		w.async = a
 	}
 	return w

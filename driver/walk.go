@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/zksql/zksql/zkstore"
-	"github.com/zksql/zksql/zkstore/livestore"
 )
 
 // fetchLevel is how much of each znode a statement needs.
@@ -120,9 +119,9 @@ type pointSource struct {
 	paths []string
 	i     int
 
-	async asyncStore
-	ahead []*livestore.Pending // reads sent for paths[i:], in order
-	one   [1]*livestore.Pending
+	async zkstore.Pipeliner
+	ahead []zkstore.PendingRead // reads sent for paths[i:], in order
+	one   [1]zkstore.PendingRead
 }
 
 func newPointSource(s *scanner, paths []string) *pointSource {
@@ -137,7 +136,7 @@ func newPointSource(s *scanner, paths []string) *pointSource {
 		slices.SortFunc(ps, comparePaths)
 		p.paths = slices.Compact(ps)
 	}
-	if a, ok := s.st.(asyncStore); ok && s.tx == nil && !s.lazy && s.level == fetchData {
+	if a, ok := zkstore.PipelinerOf(s.st); ok && !s.lazy && s.level == fetchData {
 		p.async, p.ahead = a, p.one[:0]
 		if len(p.paths) > 0 {
 			if early := s.takeEarly(p.paths[0]); early != nil {

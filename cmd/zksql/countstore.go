@@ -42,3 +42,20 @@ func (s countingStore) GetACL(ctx context.Context, path string) ([]zkstore.ACL, 
 	s.n.requests.Add(1)
 	return s.Store.GetACL(ctx, path)
 }
+
+// The counting store keeps the pipelined reads of the store it wraps, so
+// a walk in the shell is as fast as one through the driver alone.
+var _ zkstore.Pipeliner = countingStore{}
+
+func (s countingStore) GetAsync(ctx context.Context, path string) zkstore.PendingRead {
+	s.n.requests.Add(1)
+	return zkstore.GetAsync(ctx, s.Store, path)
+}
+
+func (s countingStore) ChildrenAsync(ctx context.Context, path string) zkstore.PendingRead {
+	s.n.requests.Add(1)
+	s.n.listings.Add(1)
+	return zkstore.ChildrenAsync(ctx, s.Store, path)
+}
+
+func (s countingStore) Pipelines() bool { return zkstore.Pipelines(s.Store) }

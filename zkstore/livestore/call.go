@@ -177,15 +177,21 @@ type Pending struct {
 	stat   zkstore.Stat
 }
 
+var _ zkstore.Pipeliner = (*Store)(nil)
+
 // GetAsync sends a getData request for path and returns at once.
-func (s *Store) GetAsync(ctx context.Context, path string) *Pending {
+func (s *Store) GetAsync(ctx context.Context, path string) zkstore.PendingRead {
 	return s.async(ctx, "get", path, opGetData, &getDataResponse{})
 }
 
 // ChildrenAsync sends a getChildren2 request for path and returns at once.
-func (s *Store) ChildrenAsync(ctx context.Context, path string) *Pending {
+func (s *Store) ChildrenAsync(ctx context.Context, path string) zkstore.PendingRead {
 	return s.async(ctx, "children", path, opGetChildren2, &getChildren2Response{})
 }
+
+// Pipelines is true: go-zookeeper keeps the requests outstanding on the
+// connection.
+func (s *Store) Pipelines() bool { return true }
 
 func (s *Store) async(ctx context.Context, op, path string, opcode int32, res any) *Pending {
 	p := &Pending{s: s, ctx: ctx, op: op, path: path, res: res}

@@ -1,0 +1,103 @@
+package zkstore
+
+import "context"
+
+// Pipeliner is a Store that can send a read and take its reply later, so
+// one goroutine keeps many reads outstanding on the session (a walk sends
+// the next reads, then takes the replies in the order it needs them)
+// without a goroutine per read. It is optional: callers find it with
+// PipelinerOf. A Store that wraps another keeps the capability by
+// implementing these methods with GetAsync and ChildrenAsync of this
+// package on the wrapped store, as io.Copy's callers keep io.ReaderFrom.
+type Pipeliner interface {
+	Store
+	// GetAsync sends a getData request and returns at once; the
+	// PendingRead's Get gives what Get would have.
+	GetAsync(ctx context.Context, path string) PendingRead
+	// ChildrenAsync sends a getChildren request and returns at once; the
+	// PendingRead's Children gives what Children would have.
+	ChildrenAsync(ctx context.Context, path string) PendingRead
+	// Pipelines reports whether reads sent ahead overlap with each other
+	// and with the caller's work: true for a store with round trips,
+	// false for one that answers at once, where callers do better to
+	// call Get and Children directly.
+	Pipelines() bool
+}
+
+// PendingRead is a read sent by GetAsync or ChildrenAsync. It belongs to
+// the goroutine that made it. Abandoning one is fine: nothing waits on
+// its reply.
+type PendingRead interface {
+	// Done reports, without waiting, whether the reply (or an error) is in.
+	Done() bool
+	// Get waits for a GetAsync reply: the data and Stat, as Store.Get.
+	Get() ([]byte, Stat, error)
+	// Children waits for a ChildrenAsync reply: the sorted names and the
+	// Stat, as Store.Children.
+	Children() ([]string, Stat, error)
+}
+
+// PipelinerOf returns st as a Pipeliner when it is one whose reads sent
+// ahead overlap (Pipelines reports true).
+func PipelinerOf(st Store) (Pipeliner, bool) {
+	p, ok := st.(Pipeliner)
+	if !ok || !p.Pipelines() {
+		return nil, false
+	}
+	return p, true
+}
+
+// Pipelines reports whether st is a Pipeliner whose reads overlap: what a
+// wrapping Store's Pipelines returns.
+func Pipelines(st Store) bool {
+	_, ok := PipelinerOf(st)
+	return ok
+}
+
+// GetAsync sends a getData request through st if it is a Pipeliner, and
+// otherwise reads now; either way the result is taken from the
+// PendingRead.
+func GetAsync(ctx context.Context, st Store, path string) PendingRead {
+	if p, ok := st.(Pipeliner); ok {
+		return p.GetAsync(ctx, path)
+	}
+	r := &DoneRead{}
+	r.Data, r.Stat, r.Err = st.Get(ctx, path)
+	return r
+}
+
+// ChildrenAsync sends a getChildren request through st if it is a
+// Pipeliner, and otherwise reads now.
+func ChildrenAsync(ctx context.Context, st Store, path string) PendingRead {
+	if p, ok := st.(Pipeliner); ok {
+		return p.ChildrenAsync(ctx, path)
+	}
+	r := &DoneRead{}
+	r.Names, r.Stat, r.Err = st.Children(ctx, path)
+	return r
+}
+
+// DoneRead is a PendingRead whose outcome is already known: what a store
+// that answers at once returns from GetAsync and ChildrenAsync.
+type DoneRead struct {
+	Data  []byte
+	Names []string
+	Stat  Stat
+	Err   error
+}
+
+func (r *DoneRead) Done() bool { return true }
+
+func (r *DoneRead) Get() ([]byte, Stat, error) {
+	if r.Err != nil {
+		return nil, Stat{}, r.Err
+	}
+	return r.Data, r.Stat, nil
+}
+
+func (r *DoneRead) Children() ([]string, Stat, error) {
+	if r.Err != nil {
+		return nil, Stat{}, r.Err
+	}
+	return r.Names, r.Stat, nil
+}
