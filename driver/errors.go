@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/zkstore"
 )
 
@@ -117,6 +118,11 @@ func zerrorf(format string, args ...any) error {
 // bug in the driver from crashing the caller.
 func recoverErr(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("zksql: internal error: %v", r)
+		*err = panics.New("driver", r)
 	}
 }
+
+// InternalError is a panic recovered inside the driver (a bug): the
+// statement fails with it instead of the process, and its Stack field
+// keeps where it happened. errors.As(err, &ie) finds it.
+type InternalError = panics.Error

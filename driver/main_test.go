@@ -4,11 +4,13 @@ import (
 	"os"
 	"testing"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/internal/zkserver"
 )
 
 // TestMain gives the live tests one shared ZooKeeper (zkserver.SharedAddr)
-// and fails the run if any test leaves a goroutine behind (goleak).
+// and fails the run if any test leaves a goroutine behind (goleak) or
+// the driver recovered a panic (panics.Check).
 func TestMain(m *testing.M) {
-	os.Exit(zkserver.RunShared(m, zkserver.Options{}))
+	os.Exit(panics.Check(zkserver.RunShared(m, zkserver.Options{})))
 }

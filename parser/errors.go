@@ -43,7 +43,13 @@ type Error struct {
 	Column int    // 1-based column of Offset, counted in bytes
 	Near   string // source text of the offending token; "" at end of statement
 	Msg    string // what is wrong, e.g. "JOIN is not supported"
+	// Cause is set when the parser itself failed (a recovered panic, with
+	// its stack): errors.Is(err, panics.ErrInternal) then holds.
+	Cause error
 }
+
+// Unwrap gives Cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 const (
 	maxQuotedStatement = 120 // bytes of the statement repeated in Error()

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
+
+	"github.com/zksql/zksql/internal/panics"
 )
 
 // Limits that keep hostile or generated input from exhausting the stack or
@@ -32,7 +34,9 @@ func Parse(sql string) (stmt Statement, err error) {
 		// Every panic found so far has been fixed at its cause.
 		if r := recover(); r != nil {
 			stmt = nil
-			err = newError(KindSyntax, sql, 0, "", "internal parser error: %v", r)
+			pe := newError(KindSyntax, sql, 0, "", "internal parser error: %v", r)
+			pe.Cause = panics.New("parser", r)
+			err = pe
 		}
 	}()
 	s, perr := parse(sql)

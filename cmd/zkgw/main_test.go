@@ -11,13 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/internal/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
 
-func TestMain(m *testing.M) { os.Exit(zkserver.RunShared(m, zkserver.Options{})) }
+func TestMain(m *testing.M) {
+	os.Exit(panics.Check(zkserver.RunShared(m, zkserver.Options{})))
+}
 
 const testUser = "zkgw_test"
 

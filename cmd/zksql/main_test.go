@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/internal/zkserver"
 )
 
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 	}
 	code := zkserver.RunShared(m, zkserver.Options{})
 	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(panics.Check(code))
 }
 
 // runZK runs the built zksql with args and stdin in a clean environment

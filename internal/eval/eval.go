@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"unicode/utf8"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/parser"
 )
 
@@ -46,7 +47,7 @@ type evaluator struct {
 func Eval(e parser.Expr, row Row, args Args) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = nil, errorf(e, "internal error: %v", r)
+			v, err = nil, errorf(e, "%w", panics.New("eval", r))
 		}
 	}()
 	return evalExpr(e, row, args)

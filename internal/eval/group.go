@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 
+	"github.com/zksql/zksql/internal/panics"
 	"github.com/zksql/zksql/parser"
 )
 
@@ -109,7 +110,7 @@ func (s *groupSpec) lookup(a *parser.Aggregate) (int, bool) {
 func (g *Group) Add(row Row, args Args) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errorf(nil, "internal error: %v", r)
+			err = errorf(nil, "%w", panics.New("eval", r))
 		}
 	}()
 	return g.add(row, args)
@@ -217,7 +218,7 @@ func (g *Group) Rows() int64 { return g.rows }
 func (g *Group) Eval(e parser.Expr, args Args) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = nil, errorf(e, "internal error: %v", r)
+			v, err = nil, errorf(e, "%w", panics.New("eval", r))
 		}
 	}()
 	return g.eval(e, args)
