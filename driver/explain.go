@@ -45,11 +45,35 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 				add("%s per child", per)
 			}
 		case accessSubtree:
-			add("walk subtree under the directory of the prefix of %s, getChildren per znode (max_scan %d)", acc.pattern, maxScan)
-			if per != "" && per != "exists" {
-				add("%s per znode", per)
+			// The executor resolves the pattern (resolve): one without a
+			// wildcard is a point read, one that cannot start with '/'
+			// reads nothing.
+			pointOp := per
+			if pointOp == "" {
+				pointOp = "exists"
 			}
-			walkNote()
+			ra, err := acc.resolve(e.args)
+			switch {
+			case err == nil && ra.empty:
+				add("no read: %s matches no path", acc.pattern)
+			case err == nil && ra.kind == accessPoints:
+				add("%s %s (point read: the pattern %s has no wildcard)", pointOp, quoteSQL(ra.paths[0]), acc.pattern)
+			case err == nil && ra.kind == accessWalk:
+				add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
+				if per != "" && per != "exists" {
+					add("%s per znode", per)
+				}
+				walkNote()
+			default:
+				add("walk subtree under the directory of the prefix of %s, getChildren per znode (max_scan %d)", acc.pattern, maxScan)
+				if per != "" && per != "exists" {
+					add("%s per znode", per)
+				}
+				walkNote()
+				if err != nil { // the pattern is an argument
+					add("(a pattern without a wildcard is read as one path: %s)", pointOp)
+				}
+			}
 		default:
 			add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
 			if per != "" && per != "exists" {
@@ -160,6 +184,7 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		}
 		if x, ok := pointUpdateShape(s); ok && e.tx == nil {
 			add("setData %s with any version (one request, nothing read: the new data depends on no row; a missing znode affects 0 rows)", x)
+			add("if the new data is refused (too large, not a string), exists %s first: a missing znode affects 0 rows, an existing one fails", x)
 			break
 		}
 		exprs := []parser.Expr{versionColumn}
@@ -183,7 +208,7 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		add("%s: no ZooKeeper operation", strings.SplitN(st.String(), " ", 2)[0])
 	}
 	if e.tx != nil {
-		add("inside a transaction: reads are recorded and checked at commit, writes are buffered")
+		add("inside a transaction: reads are recorded and checked at commit; writes are checked against the transaction's view (exists of each path written and of its parent, getData of a parent whose data is read after its children changed, where the transaction has not read them yet) and buffered")
 	}
 	cols := []column{
 		{name: "step", dbType: "BIGINT", scan: scanInt64, nullable: 2},
@@ -202,4 +227,9 @@ func exprList(es []parser.Expr) string {
 		s[i] = e.String()
 	}
 	return strings.Join(s, ", ")
+}
+
+// quoteSQL writes s as an SQL string literal.
+func quoteSQL(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
 }

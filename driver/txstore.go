@@ -243,13 +243,9 @@ func (s *txStore) check(ctx context.Context, over map[string]*txNode, put func(s
 			Czxid: txPending, Mzxid: txPending, Pzxid: txPending, Ctime: txPending, Mtime: txPending,
 			DataLength: int32(len(op.Data)),
 		}
-		switch {
-		case op.Mode.IsEphemeral():
+		if op.Mode.IsEphemeral() {
+			// ZooKeeper shows containers and TTL znodes with owner 0.
 			st.EphemeralOwner = s.Store.SessionID()
-		case op.Mode.IsContainer():
-			st.EphemeralOwner = zkstore.ContainerOwner()
-		case op.Mode.IsTTL():
-			st.EphemeralOwner = zkstore.TTLOwner(op.TTL)
 		}
 		put(op.Path, txNode{created: true, data: op.Data, hasData: true, stat: st})
 		parent.stat.NumChildren++
