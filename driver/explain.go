@@ -17,12 +17,6 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	maxScan := e.cfg.MaxScan
 	accessSteps := func(table string, where parser.Expr, level fetchLevel) {
-		walkNote := func() {
-			if e.tx == nil && table != parser.TableACLs {
-				add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined), and the next sibling of each directory it is in; getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
-			}
-		}
-		acc := chooseAccess(where)
 		per := ""
 		switch {
 		case table == parser.TableACLs:
@@ -32,55 +26,70 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		case level == fetchStat:
 			per = "exists"
 		}
-		switch acc.kind {
-		case accessPoints:
-			op := per
-			if op == "" {
-				op = "exists"
+		var describe func(acc access, indent string)
+		describe = func(acc access, indent string) {
+			add := func(format string, a ...any) { add(indent+format, a...) }
+			walkNote := func() {
+				if e.tx == nil && table != parser.TableACLs {
+					add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined), and the next sibling of each directory it is in; getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
+				}
 			}
-			add("%s per path of %s (point reads, %d path(s))", op, acc.conj, len(acc.values))
-		case accessChildren:
-			add("getChildren %s (child listing)", acc.values[0])
-			if per != "" {
-				add("%s per child", per)
-			}
-		case accessSubtree:
-			// The executor resolves the pattern (resolve): one without a
-			// wildcard is a point read, one that cannot start with '/'
-			// reads nothing.
-			pointOp := per
-			if pointOp == "" {
-				pointOp = "exists"
-			}
-			ra, err := acc.resolve(e.args)
-			switch {
-			case err == nil && ra.empty:
-				add("no read: %s matches no path", acc.pattern)
-			case err == nil && ra.kind == accessPoints:
-				add("%s %s (point read: the pattern %s has no wildcard)", pointOp, quoteSQL(ra.paths[0]), acc.pattern)
-			case err == nil && ra.kind == accessWalk:
+			switch acc.kind {
+			case accessUnion:
+				add("union of %d access paths (%s), merged in walk order, each znode once; if one of them reads nothing it is left out, if one needs the whole tree, walk tree / instead:", len(acc.parts), acc.conj)
+				for i, p := range acc.parts {
+					describe(p, fmt.Sprintf("%s  %d. ", indent, i+1))
+				}
+			case accessPoints:
+				op := per
+				if op == "" {
+					op = "exists"
+				}
+				add("%s per path of %s (point reads, %d path(s))", op, acc.conj, len(acc.values))
+			case accessChildren:
+				add("getChildren %s (child listing)", acc.values[0])
+				if per != "" {
+					add("%s per child", per)
+				}
+			case accessSubtree:
+				// The executor resolves the pattern (resolve): one without a
+				// wildcard is a point read, one that cannot start with '/'
+				// reads nothing.
+				pointOp := per
+				if pointOp == "" {
+					pointOp = "exists"
+				}
+				ra, err := acc.resolve(e.args)
+				switch {
+				case err == nil && ra.empty:
+					add("no read: %s matches no path", acc.pattern)
+				case err == nil && ra.kind == accessPoints:
+					add("%s %s (point read: the pattern %s has no wildcard)", pointOp, quoteSQL(ra.paths[0]), acc.pattern)
+				case err == nil && ra.kind == accessWalk:
+					add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
+					if per != "" && per != "exists" {
+						add("%s per znode", per)
+					}
+					walkNote()
+				default:
+					add("walk subtree under the directory of the prefix of %s, getChildren per znode (max_scan %d)", acc.pattern, maxScan)
+					if per != "" && per != "exists" {
+						add("%s per znode", per)
+					}
+					walkNote()
+					if err != nil { // the pattern is an argument
+						add("(a pattern without a wildcard is read as one path: %s)", pointOp)
+					}
+				}
+			default:
 				add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
 				if per != "" && per != "exists" {
 					add("%s per znode", per)
 				}
 				walkNote()
-			default:
-				add("walk subtree under the directory of the prefix of %s, getChildren per znode (max_scan %d)", acc.pattern, maxScan)
-				if per != "" && per != "exists" {
-					add("%s per znode", per)
-				}
-				walkNote()
-				if err != nil { // the pattern is an argument
-					add("(a pattern without a wildcard is read as one path: %s)", pointOp)
-				}
 			}
-		default:
-			add("walk tree / depth-first, getChildren per znode (max_scan %d)", maxScan)
-			if per != "" && per != "exists" {
-				add("%s per znode", per)
-			}
-			walkNote()
 		}
+		describe(chooseAccess(where), "")
 		if where != nil {
 			add("filter in memory: WHERE %s", where)
 		}

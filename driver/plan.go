@@ -17,6 +17,7 @@ const (
 	accessPoints                     // path = x, path IN (...): read those znodes
 	accessChildren                   // parent = x: list x's children
 	accessSubtree                    // path LIKE 'prefix%': walk below the prefix's directory
+	accessUnion                      // a OR b: each disjunct's access path, merged
 )
 
 // access is the access path chosen from the WHERE clause's top-level AND
@@ -30,6 +31,7 @@ type access struct {
 	pattern parser.Expr   // accessSubtree
 	escape  parser.Expr   // accessSubtree; nil for the default '\'
 	conj    parser.Expr   // the conjunct the access path came from
+	parts   []access      // accessUnion: one per disjunct
 }
 
 // conjuncts flattens the top-level ANDs of e.
@@ -99,8 +101,36 @@ func eqConst(e parser.Expr, col string) (parser.Expr, bool) {
 	return nil, false
 }
 
+// disjuncts flattens the top-level ORs of e.
+func disjuncts(e parser.Expr) []parser.Expr {
+	if b, ok := e.(*parser.Binary); ok && b.Op == parser.OpOr {
+		return append(disjuncts(b.L), disjuncts(b.R)...)
+	}
+	return []parser.Expr{e}
+}
+
+// unionAccess is the access path of an OR when every disjunct has one
+// (`path = X OR path LIKE 'X/%'`: read X, walk below X); ok is false when
+// one of them would need the whole tree.
+func unionAccess(c parser.Expr) (access, bool) {
+	ds := disjuncts(c)
+	if len(ds) < 2 {
+		return access{}, false
+	}
+	u := access{kind: accessUnion, conj: c}
+	for _, d := range ds {
+		a := chooseAccess(d)
+		if a.kind == accessWalk {
+			return access{}, false
+		}
+		u.parts = append(u.parts, a)
+	}
+	return u, true
+}
+
 // chooseAccess picks the cheapest access path the WHERE clause allows:
-// point reads, then a child listing, then a prefix walk, else a full walk.
+// point reads, then a child listing, then a prefix walk or a union of the
+// access paths of an OR's disjuncts, else a full walk.
 func chooseAccess(where parser.Expr) access {
 	var best access
 	rank := func(k accessKind) int {
@@ -109,7 +139,7 @@ func chooseAccess(where parser.Expr) access {
 			return 3
 		case accessChildren:
 			return 2
-		case accessSubtree:
+		case accessSubtree, accessUnion:
 			return 1
 		}
 		return 0
@@ -153,6 +183,10 @@ func chooseAccess(where parser.Expr) access {
 				continue
 			}
 			consider(access{kind: accessSubtree, pattern: c.Pattern, escape: c.Escape, conj: c})
+		case *parser.Binary:
+			if u, ok := unionAccess(c); ok {
+				consider(u)
+			}
 		}
 	}
 	return best
@@ -257,11 +291,12 @@ func hasAggregate(e parser.Expr) bool {
 // resolvedAccess is an access path with its values evaluated.
 type resolvedAccess struct {
 	kind   accessKind
-	paths  []string // accessPoints
-	parent string   // accessChildren
-	root   string   // accessSubtree: the directory walked
-	prefix string   // accessSubtree: the path prefix
-	empty  bool     // no znode can match (path = NULL, ...)
+	paths  []string         // accessPoints
+	parent string           // accessChildren
+	root   string           // accessSubtree: the directory walked
+	prefix string           // accessSubtree: the path prefix
+	empty  bool             // no znode can match (path = NULL, ...)
+	parts  []resolvedAccess // accessUnion: the disjuncts that can match
 }
 
 // noRow is the row constant expressions are evaluated against.
@@ -276,6 +311,28 @@ func (noRow) Value(col string) (any, error) {
 // only a text value can select znodes by path.
 func (a access) resolve(args *args) (resolvedAccess, error) {
 	switch a.kind {
+	case accessUnion:
+		u := resolvedAccess{kind: accessUnion}
+		for _, p := range a.parts {
+			r, err := p.resolve(args)
+			if err != nil {
+				return resolvedAccess{}, err
+			}
+			switch {
+			case r.empty:
+			case r.kind == accessWalk:
+				return r, nil // one disjunct needs the whole tree
+			default:
+				u.parts = append(u.parts, r)
+			}
+		}
+		switch len(u.parts) {
+		case 0:
+			u.empty = true
+		case 1:
+			return u.parts[0], nil
+		}
+		return u, nil
 	case accessPoints:
 		r := resolvedAccess{kind: accessPoints}
 		for _, e := range a.values {
@@ -376,6 +433,65 @@ func (r resolvedAccess) source(s *scanner) rowSource {
 		return &childrenSource{s: s, parent: r.parent}
 	case r.kind == accessSubtree:
 		return newWalk(s, r.root, r.prefix)
+	case r.kind == accessUnion:
+		u := &unionSource{}
+		for _, p := range r.parts {
+			u.srcs = append(u.srcs, p.source(s))
+		}
+		return u
 	}
 	return newWalk(s, "/", "")
+}
+
+// unionSource merges row sources that each yield znodes in walk order
+// (comparePaths: point reads sort their paths so, listings and walks
+// produce it) into one stream in that order, each znode once: rows come
+// out as a walk of the whole tree would give them.
+type unionSource struct {
+	srcs    []rowSource
+	heads   []*znode
+	started bool
+}
+
+func (u *unionSource) next() (*znode, error) {
+	if !u.started {
+		u.started = true
+		u.heads = make([]*znode, len(u.srcs))
+		for i, src := range u.srcs {
+			z, err := src.next()
+			if err != nil {
+				return nil, err
+			}
+			u.heads[i] = z
+		}
+	}
+	best := -1
+	for i, h := range u.heads {
+		if h != nil && (best < 0 || comparePaths(h.path, u.heads[best].path) < 0) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, nil
+	}
+	z := u.heads[best]
+	for i, h := range u.heads {
+		if h != nil && h.path == z.path {
+			next, err := u.srcs[i].next()
+			if err != nil {
+				return nil, err
+			}
+			u.heads[i] = next
+		}
+	}
+	return z, nil
+}
+
+// close ends the sources that read ahead.
+func (u *unionSource) close() {
+	for _, src := range u.srcs {
+		if c, ok := src.(interface{ close() }); ok {
+			c.close()
+		}
+	}
 }

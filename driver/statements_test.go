@@ -82,6 +82,8 @@ var stmtCases = []stmtCase{
 	{name: "like prefix", q: "SELECT path FROM znodes WHERE path LIKE '/app/n%'", want: []string{"/app/nodes", "/app/nodes/n1", "/app/nodes/n2", "/app/nodes/n3"}},
 	{name: "like exact", q: "SELECT path FROM znodes WHERE path LIKE '/app'", want: []string{"/app"}},
 	{name: "not like", q: "SELECT path FROM znodes WHERE path NOT LIKE '/app%' AND path NOT LIKE '/zookeeper%' AND path != '/'", want: []string{"/other"}},
+	{name: "znode and its subtree", q: "SELECT path FROM znodes WHERE path = '/app/nodes' OR path LIKE '/app/nodes/%'", want: []string{"/app/nodes", "/app/nodes/n1", "/app/nodes/n2", "/app/nodes/n3"}},
+	{name: "union of points and a listing", q: "SELECT path FROM znodes WHERE parent = '/app/nodes' OR path IN ('/other', '/app/nodes/n2')", want: []string{"/app/nodes/n1", "/app/nodes/n2", "/app/nodes/n3", "/other"}},
 	{name: "walk by name", q: "SELECT path FROM znodes WHERE name = 'n1'", want: []string{"/app/nodes/n1"}},
 	{name: "walk order is pre-order", setup: []string{"INSERT INTO znodes (path) VALUES ('/app-x'), ('/app/a')"}, q: "SELECT path FROM znodes WHERE path LIKE '/app%' AND (name LIKE 'a%' OR name = 'app-x')", want: []string{"/app", "/app/a", "/app-x"}},
 	{name: "count children", q: "SELECT COUNT(*) FROM znodes WHERE parent = '/app/nodes'", want: []string{"3"}},

@@ -42,7 +42,7 @@ func txDiffStatement(r *rand.Rand) (string, []any) {
 	p := func() string { return txDiffPaths[r.IntN(len(txDiffPaths))] }
 	val := func() string { return []string{"", "x", "y", "zz"}[r.IntN(4)] }
 	prefix := func() string { return []string{"/p/", "/p/a/", "/q", "/"}[r.IntN(4)] }
-	switch r.IntN(17) {
+	switch r.IntN(18) {
 	case 0, 1:
 		return "INSERT INTO znodes (path, data) VALUES (?, ?)", []any{p(), val()}
 	case 2:
@@ -75,6 +75,8 @@ func txDiffStatement(r *rand.Rand) (string, []any) {
 		return "SELECT COUNT(*) FROM znodes WHERE parent = ?", []any{p()}
 	case 15:
 		return "SELECT path, data FROM znodes WHERE path LIKE ? ORDER BY path DESC LIMIT 2", []any{prefix() + "%"}
+	case 16:
+		return "SELECT " + txDiffCols + " FROM znodes WHERE path = ? OR path LIKE ?", []any{p(), prefix() + "%"}
 	default:
 		return "SELECT name, version FROM znodes WHERE parent = ? ORDER BY name LIMIT 1", []any{p()}
 	}

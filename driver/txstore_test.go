@@ -17,10 +17,18 @@ import (
 // bothStores runs check on a fresh in-memory database and on a fresh
 // chroot of the shared live server, each holding /p/a and /p/b.
 func bothStores(t *testing.T, check func(t *testing.T, db *sql.DB)) {
+	bothStoresWith(t, "", func(t *testing.T, _, db *sql.DB) { check(t, db) })
+}
+
+// bothStoresWith is bothStores with two handles on the same tree: plain,
+// and db with the DSN options opts.
+func bothStoresWith(t *testing.T, opts string, check func(t *testing.T, plain, db *sql.DB)) {
 	t.Run("mem", func(t *testing.T) {
-		db := openDB(t, "mem:")
-		mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/p', ''), ('/p/a', 'a'), ('/p/b', 'b')")
-		check(t, db)
+		name := fmt.Sprintf("both-%d", time.Now().UnixNano())
+		t.Cleanup(func() { driver.DropMemServer(name) })
+		plain := openDB(t, "mem:"+name)
+		mustExec(t, plain, "INSERT INTO znodes (path, data) VALUES ('/p', ''), ('/p/a', 'a'), ('/p/b', 'b')")
+		check(t, plain, openDB(t, "mem:"+name+"?"+opts))
 	})
 	t.Run("live", func(t *testing.T) {
 		if testing.Short() {
@@ -29,9 +37,9 @@ func bothStores(t *testing.T, check func(t *testing.T, db *sql.DB)) {
 		addr := zkserver.SharedAddr(t)
 		chroot := fmt.Sprintf("/tx-%d", time.Now().UnixNano()) // a fresh one per run (-count)
 		mustExec(t, openDB(t, "zk://"+addr), "INSERT INTO znodes (path) VALUES (?)", chroot)
-		db := openDB(t, "zk://"+addr+chroot)
-		mustExec(t, db, "INSERT INTO znodes (path, data) VALUES ('/p', ''), ('/p/a', 'a'), ('/p/b', 'b')")
-		check(t, db)
+		plain := openDB(t, "zk://"+addr+chroot)
+		mustExec(t, plain, "INSERT INTO znodes (path, data) VALUES ('/p', ''), ('/p/a', 'a'), ('/p/b', 'b')")
+		check(t, plain, openDB(t, "zk://"+addr+chroot+"?"+opts))
 	})
 }
 
