@@ -26,9 +26,13 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// A guard against a blow-up (a parse that never ends), not a
+			// speed target: those live in benchmarks. The bound is wide
+			// because under -race on a loaded 2-core machine these parses
+			// have taken 9 s; alone they take under 1 s.
 			start := time.Now()
 			_, err := Parse(tc.sql)
-			if d := time.Since(start); d > 5*time.Second {
+			if d := time.Since(start); d > time.Minute {
 				t.Errorf("took %v", d)
 			}
 			var e *Error
