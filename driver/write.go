@@ -26,6 +26,9 @@ type writePlan struct {
 	conflicts bool
 	// unknown is set when the outcome is unknown (connection loss).
 	unknown bool
+	// failed is the index of the op ZooKeeper refused when the write
+	// failed with a known outcome (nothing applied), else -1.
+	failed int
 }
 
 // protected is a sequential create carrying a protection prefix.
@@ -36,7 +39,7 @@ type protected struct {
 }
 
 func newWritePlan() *writePlan {
-	return &writePlan{planned: map[string]bool{}, base: map[string]zkstore.Stat{}}
+	return &writePlan{planned: map[string]bool{}, base: map[string]zkstore.Stat{}, failed: -1}
 }
 
 func (wp *writePlan) add(op zkstore.Op, user bool) {
@@ -65,6 +68,15 @@ func (e *env) apply(wp *writePlan) (result, error) {
 		return result{affected: wp.affected()}, nil
 	}
 	results, err := e.send(wp.ops)
+	wp.failed = -1
+	if err != nil && !errors.Is(err, zkstore.ErrConnectionLoss) {
+		for i, r := range results {
+			if r.Err != nil && !errors.Is(r.Err, zkstore.ErrRuntimeInconsistency) {
+				wp.failed = i
+				break
+			}
+		}
+	}
 	if err != nil && errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.unknown = true
 		if len(wp.protected) > 0 {
