@@ -266,6 +266,21 @@ func TestInsertIgnore(t *testing.T) {
 		if got := queryRows(t, db, "SELECT path FROM znodes WHERE path IN ('/t1', '/t2') ORDER BY path"); !cmp.Equal(got, []string{"/t1", "/t2"}) {
 			t.Errorf("after the transaction: %q", got)
 		}
+
+		// A znode the transaction found absent, created by another client
+		// before COMMIT: the commit fails whole.
+		tx, err = db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, tx, "INSERT IGNORE INTO znodes (path) VALUES ('/t3'), ('/t4')")
+		mustExec(t, db, "INSERT INTO znodes (path) VALUES ('/t4')")
+		if err := tx.Commit(); !errors.Is(err, driver.ErrTxConflict) {
+			t.Errorf("commit after a concurrent create: %v, want ErrTxConflict", err)
+		}
+		if got := queryRows(t, db, "SELECT path FROM znodes WHERE path IN ('/t3', '/t4')"); !cmp.Equal(got, []string{"/t4"}) {
+			t.Errorf("after the failed commit: %q", got)
+		}
 	})
 }
 

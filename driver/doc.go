@@ -108,7 +108,8 @@
 // create_parents=true missing parents are created too. Only NodeExists
 // is ignored: a missing parent or a refused permission fails the
 // statement. In a transaction the check is against the transaction's
-// view, and a znode created by another client before COMMIT fails the
+// view and counts as a read: a znode found absent that another client
+// creates before COMMIT (or one found present that changes) fails the
 // commit with [ErrTxConflict]. INSERT IGNORE INTO acls skips the entries
 // already there.
 //

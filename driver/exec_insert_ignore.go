@@ -25,10 +25,10 @@ import (
 // Other errors (no parent without create_parents, no permission, bad
 // data) fail the statement as without IGNORE.
 //
-// In a transaction the checks run against the transaction's view; the
-// znodes found absent are checked again at COMMIT, and one created in
-// between by another client fails the commit with ErrTxConflict (nothing
-// applied), as for any read the transaction depends on.
+// In a transaction the checks run against the transaction's view and
+// are reads the transaction depends on: at COMMIT a znode found absent
+// that another client has created since, or one found present that has
+// changed or gone, fails the commit with ErrTxConflict, nothing applied.
 func (e *env) insertIgnore(rs []insertRow) (result, error) {
 	wp := newWritePlan()
 	for _, r := range rs {
