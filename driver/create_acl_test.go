@@ -242,6 +242,16 @@ func TestInsertIgnore(t *testing.T) {
 		if got := queryRows(t, db, "SELECT path FROM znodes WHERE path LIKE '/x%' ORDER BY path"); !cmp.Equal(got, []string{"/x", "/x/y", "/x/y/z"}) {
 			t.Errorf("ensure-path made %q", got)
 		}
+		// A row naming a parent of an earlier row gives it its data and ACL.
+		if n, _ := mustExec(t, ensure, "INSERT IGNORE INTO znodes (path, data, acl) VALUES ('/p1/p2/leaf', 'leaf', NULL), ('/p1', 'top', 'world:anyone:cdr'), ('/x', 'exists', NULL)").RowsAffected(); n != 2 {
+			t.Errorf("parent listed after its child: RowsAffected = %d, want 2", n)
+		}
+		if got, want := queryRows(t, db, "SELECT path, data FROM znodes WHERE path LIKE '/p1%' ORDER BY path"), []string{"/p1|top", "/p1/p2|", "/p1/p2/leaf|leaf"}; !cmp.Equal(got, want) {
+			t.Errorf("parent listed after its child: %q, want %q", got, want)
+		}
+		if got, want := aclOf(t, db, "/p1"), []string{"world|anyone|cdr", "aversion 0"}; !cmp.Equal(got, want) {
+			t.Errorf("ACL of /p1 = %q, want %q", got, want)
+		}
 
 		// The acls table: an entry already there is skipped.
 		if n, _ := mustExec(t, db, "INSERT IGNORE INTO acls (path, scheme, id, perms) VALUES ('/a', 'world', 'anyone', 'r'), ('/a', 'ip', '127.0.0.1', 'r')").RowsAffected(); n != 1 {

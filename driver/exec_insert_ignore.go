@@ -20,8 +20,10 @@ import (
 // unknown: a connection loss fails the statement.
 //
 // With create_parents, missing ancestors are created as for INSERT, and
-// an ancestor a concurrent client creates first is dropped the same way.
-// A path listed twice is created once. Sequential modes always create.
+// an ancestor a concurrent client creates first is dropped the same way;
+// a row naming an ancestor of an earlier row creates it with its own
+// data, mode and ACL. A path listed twice is created once, as its first
+// row says. Sequential modes always create.
 // Other errors (no parent without create_parents, no permission, bad
 // data) fail the statement as without IGNORE.
 //
@@ -34,6 +36,13 @@ func (e *env) insertIgnore(rs []insertRow) (result, error) {
 	for _, r := range rs {
 		if !r.mode.IsSequential() {
 			if wp.planned[r.path] {
+				// Listed twice, or already planned as a parent of an
+				// earlier row: then the parent is made as this row says.
+				for i, op := range wp.ops {
+					if c, ok := op.(*zkstore.CreateOp); ok && !wp.user[i] && c.Path == r.path {
+						wp.ops[i], wp.user[i] = e.createOp(r, wp), true
+					}
+				}
 				continue
 			}
 			exists, err := e.exists(r.path)
