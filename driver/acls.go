@@ -198,6 +198,9 @@ func (e *env) insertACL(s *parser.Insert) (result, error) {
 				changed++
 				continue
 			}
+			if s.Ignore {
+				continue // INSERT IGNORE: the entry is there already
+			}
 			if s.OnDuplicate == nil {
 				return res, fmt.Errorf("%w: the ACL of %s already has an entry for %s:%s", zkstore.ErrNodeExists, path, en.acl.Scheme, en.acl.ID)
 			}

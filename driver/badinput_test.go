@@ -88,7 +88,7 @@ func badCorpus() []badCase {
 		"INSERT INTO znodes (path) SELECT path FROM znodes", "INSERT INTO nope (path) VALUES ('/a')",
 		"INSERT INTO znodes (nope) VALUES ('/a')", "INSERT INTO znodes (path, version) VALUES ('/n', 3)", "INSERT INTO znodes (path, mzxid) VALUES ('/n', 3)",
 		"INSERT INTO znodes (data) VALUES ('x')", "INSERT INTO znodes VALUES ('/n')", "INSERT INTO znodes (path, path) VALUES ('/n', '/m')",
-		"INSERT IGNORE INTO znodes (path) VALUES ('/app')", "INSERT INTO znodes (path) VALUES ('/n') ON DUPLICATE KEY UPDATE path = '/m'",
+		"INSERT IGNORE INTO znodes (path) VALUES ('/app') ON DUPLICATE KEY UPDATE data = 'x'", "INSERT INTO znodes (path) VALUES ('/n') ON DUPLICATE KEY UPDATE path = '/m'",
 		"INSERT INTO znodes (path) VALUES ('/n') ON DUPLICATE KEY UPDATE version = 3",
 		"UPDATE znodes SET path = '/moved' WHERE path = '/app/nodes/n1'", "UPDATE znodes SET name = 'x' WHERE path = '/other'",
 		"UPDATE znodes SET version = 9 WHERE path = '/other'", "UPDATE znodes SET mode = 'ephemeral' WHERE path = '/other'",
@@ -103,6 +103,27 @@ func badCorpus() []badCase {
 		"SELECT SUM(COUNT(*)) FROM znodes", "SELECT * FROM znodes WHERE COUNT(*) > 1", "SELECT path FROM znodes GROUP BY COUNT(*)",
 	} {
 		add(badCase{name: fmt.Sprintf("unsupported/%02d", i), sql: s})
+	}
+
+	// Bad ACLs in the acl column of INSERT: refused before anything is
+	// sent, in plain, IGNORE and upsert inserts alike.
+	for i, acl := range []any{
+		"", " ", "world", "world:anyone", "world:someone:r", "world:anyone:rx", "auth:alice:cdrwa",
+		"digest:alice:cdrwa", "digest:alice:not-a-hash:cdrwa", "sasl:alice:cdrwa", "x509:CN=a:r", ":anyone:r",
+		"world:anyone:r,", "[]", "[{}]", `[{"scheme":"world","id":"anyone"}]`, `[{"scheme":"world","id":"anyone","perms":99}]`,
+		`{"scheme":"world","id":"anyone","perms":"r","extra":1}`, "[{", int64(7), []byte("ip::r"),
+	} {
+		for j, stmt := range []string{
+			"INSERT INTO znodes (path, acl) VALUES ('/n', ?)",
+			"INSERT IGNORE INTO znodes (path, acl) VALUES ('/app', ?), ('/n', ?)",
+			"INSERT INTO znodes (path, data, acl) VALUES ('/n', 'x', ?) ON DUPLICATE KEY UPDATE data = 'y'",
+		} {
+			args := []any{acl}
+			if j == 1 {
+				args = []any{nil, acl}
+			}
+			add(badCase{name: fmt.Sprintf("acl/%02d-%d", i, j), sql: stmt, args: args, is: zkstore.ErrInvalidACL})
+		}
 	}
 
 	// Invalid paths, as literals and as arguments, in every statement

@@ -70,7 +70,7 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 // when the first connection is made, and again after the session it
 // returned has expired; the connector closes the stores it opened when it
 // is closed. cfg supplies the statement options (CreateParents, ReadOnly,
-// MaxScan, MaxData, ProtectSequential, Auth); its server fields are
+// MaxScan, MaxData, ProtectSequential, DefaultACL, Auth); its server fields are
 // ignored. A nil cfg means NewConfig().
 func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
 	if open == nil {

@@ -74,7 +74,7 @@
 // with an [UnreadableError] naming what it could not read, never
 // skipping silently.
 //
-// INSERT INTO znodes (path, data[, mode][, ttl]) creates znodes; several
+// INSERT INTO znodes (path, data[, mode][, ttl][, acl]) creates znodes; several
 // rows go in one multi, all or nothing; with create_parents=true missing
 // parents are created (persistent, in the same multi). ON DUPLICATE KEY
 // UPDATE data = ... sets the data of znodes that exist, with the version
@@ -88,6 +88,32 @@
 // names carry Curator's "_c_<id>-" protection prefix, which lets the
 // driver find out whether a create interrupted by a connection loss was
 // applied.
+//
+// Every create carries its ACL in the create request itself, so no
+// znode ever exists with another ACL: the row's acl column if the INSERT
+// lists one (INSERT INTO znodes (path, data, acl) VALUES ('/a', 'x',
+// 'auth::cdrwa,world:anyone:r')), else the DSN option default_acl (also
+// for the parents create_parents makes), else world:anyone:cdrwa. acl is
+// insert-only (read the ACL back from the acls table) and takes zkCli's
+// SCHEME:ID:PERMS,... text or a JSON array of acls rows
+// ([{"scheme":"world","id":"anyone","perms":"r"}]); NULL means the
+// default. A bad acl fails the statement before anything is sent, with
+// zkstore.ErrInvalidACL naming the row.
+//
+// INSERT IGNORE INTO znodes creates the rows whose znode is missing and
+// skips those that exist (MySQL turns the duplicate-key error into a
+// warning): an idempotent ensure-path, RowsAffected counting only the
+// znodes created. The missing ones go in one multi, all or nothing; a
+// znode another client creates between the check and the write is
+// dropped from the multi, which ZooKeeper refused whole, and the rest is
+// sent again, so a concurrent creator is never an error. With
+// create_parents=true missing parents are created too. Only NodeExists
+// is ignored: a missing parent or a refused permission fails the
+// statement. In a transaction the check is against the transaction's
+// view and counts as a read: a znode found absent that another client
+// creates before COMMIT (or one found present that changes) fails the
+// commit with [ErrTxConflict]. INSERT IGNORE INTO acls skips the entries
+// already there.
 //
 // UPDATE znodes SET data = ... and DELETE FROM znodes send one multi
 // with the version read for every matched znode (DELETE deepest first;

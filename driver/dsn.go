@@ -86,6 +86,12 @@ type Config struct {
 	// its rows with an *UnreadableError naming them. Writes and
 	// transactions never skip.
 	SkipUnreadable bool
+	// DefaultACL is the ACL of every znode a statement creates (parents
+	// made by CreateParents included) unless an INSERT gives a row its own
+	// in the acl column; nil means world:anyone:cdrwa, ZooKeeper's
+	// OPEN_ACL_UNSAFE. Set in the DSN as default_acl (see ParseDSN).
+	// Digest ids are password hashes: every display form redacts them.
+	DefaultACL []zkstore.ACL
 
 	// Logger receives what the driver has to say outside any statement's
 	// result: that a session expired and a new one was opened. It is not
@@ -127,6 +133,9 @@ func (cfg *Config) Clone() *Config {
 	}
 	if cfg.Auth != nil {
 		c.Auth = append([]Credential(nil), cfg.Auth...)
+	}
+	if cfg.DefaultACL != nil {
+		c.DefaultACL = append([]zkstore.ACL(nil), cfg.DefaultACL...)
 	}
 	return &c
 }
@@ -179,6 +188,9 @@ func (cfg *Config) format(redact bool) string {
 	if cfg.CreateParents {
 		opt("create_parents", "true")
 	}
+	if cfg.DefaultACL != nil {
+		opt("default_acl", escape(formatACLSpec(cfg.DefaultACL, redact), valueSafe))
+	}
 	if cfg.MaxData != DefaultMaxData {
 		opt("max_data", strconv.Itoa(cfg.MaxData))
 	}
@@ -213,6 +225,7 @@ type configFields Config
 // replaced by "xxxxx". It implements the %#v verb.
 func (cfg Config) GoString() string {
 	// The Auth elements redact themselves through Credential.Format.
+	cfg.DefaultACL = redactACL(cfg.DefaultACL)
 	s := fmt.Sprintf("%#v", configFields(cfg))
 	_, rest, _ := strings.Cut(s, "{")
 	return "driver.Config{" + rest
@@ -226,6 +239,7 @@ func (cfg Config) Format(f fmt.State, verb rune) {
 	case verb == 'v' && f.Flag('#'):
 		io.WriteString(f, cfg.GoString())
 	case verb == 'v' && f.Flag('+'):
+		cfg.DefaultACL = redactACL(cfg.DefaultACL)
 		fmt.Fprintf(f, "%+v", configFields(cfg))
 	default:
 		fmt.Fprintf(f, fmt.FormatString(f, verb), cfg.Redacted())
@@ -293,6 +307,7 @@ var optionNames = []string{
 	"auth",
 	"connect_timeout",
 	"create_parents",
+	"default_acl",
 	"max_data",
 	"max_scan",
 	"protect_sequential",
@@ -332,6 +347,16 @@ var optionNames = []string{
 //		how long to wait for a session when connecting. Not for mem:.
 //	create_parents=BOOL (default false)
 //		creates also create missing parent znodes.
+//	default_acl=ACL (default world:anyone:cdrwa)
+//		the ACL of every znode a statement creates, parents included,
+//		unless an INSERT gives the row one in its acl column, as
+//		Curator's ACLProvider and kazoo's default_acl do. ACL is
+//		SCHEME:ID:PERMS entries separated by ',' (zkCli's setAcl form)
+//		with PERMS in the letters cdrwa, e.g. auth::cdrwa (the session's
+//		own auth credentials), world:anyone:r,digest:USER:HASH:cdrwa or
+//		ip:10.0.0.0/8:r; or a JSON array of acls rows,
+//		[{"scheme":"world","id":"anyone","perms":"r"}]. Digest ids are
+//		shown as USER:xxxxx by every display form of the Config.
 //	read_only=BOOL (default false)
 //		reject statements that modify znodes.
 //	protect_sequential=BOOL (default false)
@@ -475,6 +500,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.ConnectTimeout, err = parseTimeout(name, value)
 		case "create_parents":
 			cfg.CreateParents, err = parseBool(name, value)
+		case "default_acl":
+			cfg.DefaultACL, err = parseDefaultACL(value)
 		case "read_only":
 			cfg.ReadOnly, err = parseBool(name, value)
 		case "protect_sequential":
@@ -673,6 +700,15 @@ func (cfg *Config) normalize() error {
 			return errorf("auth option %d: empty password; write auth=digest:USER:PASSWORD", i+1)
 		}
 	}
+	if cfg.DefaultACL != nil {
+		// Re-checked here for a Config built by hand; FormatDSN must write
+		// what ParseDSN reads.
+		acl, err := parseDefaultACL(formatACLSpec(cfg.DefaultACL, false))
+		if err != nil {
+			return err
+		}
+		cfg.DefaultACL = acl
+	}
 	if cfg.MaxScan < 1 || cfg.MaxScan > math.MaxInt32 {
 		return errorf("option max_scan: want an integer from 1 to %d, got %d", math.MaxInt32, cfg.MaxScan)
 	}
@@ -794,4 +830,14 @@ func escape(s, safe string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+// parseDefaultACL reads the default_acl option. Its errors never show
+// the value (a digest id is a password hash).
+func parseDefaultACL(value string) ([]zkstore.ACL, error) {
+	acl, err := parseACLSpec(value)
+	if err != nil {
+		return nil, errorf("option default_acl: %s", strings.TrimPrefix(err.Error(), zkstore.ErrInvalidACL.Error()+": "))
+	}
+	return acl, nil
 }

@@ -21,6 +21,7 @@ type insertRow struct {
 	data []byte
 	mode zkstore.CreateMode
 	ttl  time.Duration
+	acl  []zkstore.ACL  // the acl column; nil for the default ACL
 	vals map[string]any // the values as evaluated, for VALUES(col)
 }
 
@@ -62,6 +63,10 @@ func (e *env) insertRows(s *parser.Insert) ([]insertRow, error) {
 				}
 			case "ttl":
 				if ttl, hasTTL, err = toInt(col, v); err != nil {
+					return nil, err
+				}
+			case "acl":
+				if r.acl, err = aclColumn(i+1, v); err != nil {
 					return nil, err
 				}
 			}
@@ -115,7 +120,17 @@ func (e *env) createOp(r insertRow, wp *writePlan) *zkstore.CreateOp {
 		path = zkstore.Join(parent, prefix+base)
 		wp.protected = append(wp.protected, protected{op: len(wp.ops), parent: parent, prefix: prefix})
 	}
-	return &zkstore.CreateOp{Path: path, Data: r.data, Mode: r.mode, TTL: r.ttl}
+	return &zkstore.CreateOp{Path: path, Data: r.data, Mode: r.mode, TTL: r.ttl, ACL: e.aclFor(r.acl)}
+}
+
+// aclFor is the ACL a create sends: the row's own, else default_acl,
+// else nil (world:anyone:cdrwa). It goes in the create request itself,
+// so the znode never exists with another ACL.
+func (e *env) aclFor(own []zkstore.ACL) []zkstore.ACL {
+	if own != nil {
+		return own
+	}
+	return e.cfg.DefaultACL
 }
 
 // parents adds CreateOps for the missing ancestors of path (create_parents).
@@ -136,7 +151,7 @@ func (e *env) parents(path string, wp *writePlan) error {
 	}
 	for i := len(missing) - 1; i >= 0; i-- {
 		wp.planned[missing[i]] = true
-		wp.add(&zkstore.CreateOp{Path: missing[i], Data: []byte{}, Mode: zkstore.ModePersistent}, false)
+		wp.add(&zkstore.CreateOp{Path: missing[i], Data: []byte{}, Mode: zkstore.ModePersistent, ACL: e.aclFor(nil)}, false)
 	}
 	return nil
 }
@@ -160,6 +175,9 @@ func (e *env) insert(s *parser.Insert) (result, error) {
 	}
 	if s.OnDuplicate != nil {
 		return e.upsert(s, rs)
+	}
+	if s.Ignore {
+		return e.insertIgnore(rs)
 	}
 	wp := newWritePlan()
 	for _, r := range rs {

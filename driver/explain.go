@@ -177,11 +177,22 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		if e.cfg.CreateParents {
 			add("exists per missing ancestor; create missing parents (persistent) in the same multi")
 		}
+		if s.Ignore {
+			add("exists per row; rows whose znode exists are skipped (INSERT IGNORE)")
+		}
+		if hasColumn(s.Columns, "acl") {
+			add("each create carries its row's acl in the create request (NULL: %s)", e.defaultACLText())
+		} else {
+			add("each create carries the ACL %s in the create request", e.defaultACLText())
+		}
 		if s.OnDuplicate != nil {
 			add("getData per row; setData with the version read if the znode exists, else create")
 			add("one multi for all rows; retried if a znode changes in between")
 		} else if len(s.Rows) > 1 || e.cfg.CreateParents {
 			add("multi: create per row (%d row(s)), all or nothing", len(s.Rows))
+			if s.Ignore {
+				add("a znode another client creates first is dropped from the multi, which is sent again")
+			}
 		} else {
 			add("create (1 row)")
 		}
@@ -241,4 +252,22 @@ func exprList(es []parser.Expr) string {
 // quoteSQL writes s as an SQL string literal.
 func quoteSQL(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
+}
+
+func hasColumn(cols []string, name string) bool {
+	for _, c := range cols {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultACLText shows the ACL of a create without its own: default_acl
+// with digest ids redacted, else ZooKeeper's open ACL.
+func (e *env) defaultACLText() string {
+	if e.cfg.DefaultACL == nil {
+		return "world:anyone:cdrwa"
+	}
+	return "default_acl " + formatACLSpec(e.cfg.DefaultACL, true)
 }

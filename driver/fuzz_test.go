@@ -51,6 +51,9 @@ var execSeeds = []string{
 	"SELECT * FROM znodes LIMIT ?",
 	"SELECT 1\x00(",
 	"INSERT INTO znodes (path) VALUES ('/a'), ('/a')",
+	"INSERT IGNORE INTO znodes (path, data) VALUES (?, ?), ('/other', 'x')",
+	"INSERT INTO znodes (path, data, acl) VALUES (?, 'x', ?)",
+	"INSERT IGNORE INTO acls (path, scheme, id, perms) VALUES ('/other', 'world', 'anyone', ?)",
 }
 
 var fuzzTree atomic.Int64

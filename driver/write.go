@@ -25,8 +25,8 @@ type writePlan struct {
 	conflicts bool
 	// unknown is set when the outcome is unknown (connection loss).
 	unknown bool
-	// failed is the index of the op whose error failed the write, -1 when
-	// none is known; apply sets it.
+	// failed is the index of the op ZooKeeper refused when the write
+	// failed with a known outcome (nothing applied), else -1; apply sets it.
 	failed int
 }
 
@@ -65,7 +65,8 @@ func (e *env) apply(wp *writePlan) (result, error) {
 	// In a transaction e.st is its store, which checks the ops against
 	// the transaction's view and buffers them: nothing is sent.
 	results, err := e.send(wp.ops)
-	if err != nil {
+	wp.failed = -1
+	if err != nil && !errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.failed = failedOp(results)
 	}
 	if err != nil && e.tx == nil && errors.Is(err, zkstore.ErrConnectionLoss) {

@@ -73,7 +73,11 @@ type Limit struct {
 // upsert; its values may reference columns of the existing row and
 // VALUES(col) (*InsertedValue) for the row being inserted.
 type Insert struct {
-	Table       string
+	Table string
+	// Ignore is INSERT IGNORE: a row whose key already exists is skipped
+	// (MySQL turns the duplicate-key error into a warning) instead of
+	// failing the statement.
+	Ignore      bool
 	Columns     []string
 	Rows        [][]Expr
 	OnDuplicate []Assignment

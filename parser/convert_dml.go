@@ -10,8 +10,8 @@ func (c *converter) insertStmt(ins *sqlparser.Insert) (Statement, *Error) {
 	switch {
 	case ins.Action != sqlparser.InsertStr:
 		return nil, c.errAt(KindUnsupported, c.toks[0], "%s is not supported; use INSERT ... ON DUPLICATE KEY UPDATE", strings.ToUpper(ins.Action))
-	case ins.Ignore != "":
-		return nil, c.errWords(KindUnsupported, []string{"ignore"}, "INSERT IGNORE is not supported")
+	case ins.Ignore != "" && ins.OnDup != nil:
+		return nil, c.errWords(KindUnsupported, []string{"ignore"}, "INSERT IGNORE with ON DUPLICATE KEY UPDATE is not supported; use one of them")
 	case len(ins.Partitions) > 0:
 		return nil, c.errWords(KindUnsupported, []string{"partition"}, "PARTITION is not supported")
 	}
@@ -22,10 +22,13 @@ func (c *converter) insertStmt(ins *sqlparser.Insert) (Statement, *Error) {
 	if len(ins.Columns) == 0 {
 		return nil, c.errWords(KindSyntax, []string{ins.Table.Name.String()}, "INSERT needs a column list, e.g. INSERT INTO %s (%s) VALUES (...)", table.Name, strings.Join(requiredColumns(table), ", "))
 	}
-	out := &Insert{Table: table.Name}
+	out := &Insert{Table: table.Name, Ignore: ins.Ignore != ""}
 	seen := map[string]bool{}
 	for _, col := range ins.Columns {
 		def, ok := table.Column(col.String())
+		if !ok {
+			def, ok = insertOnlyColumn(table.Name, col.String())
+		}
 		switch {
 		case !ok:
 			return nil, c.errWords(KindUnknown, []string{col.String()}, "unknown column '%s' in table %s", col.String(), table.Name)
@@ -87,7 +90,33 @@ func insertableColumns(t *TableDef) []string {
 			out = append(out, c.Name)
 		}
 	}
+	for _, c := range insertOnly[t.Name] {
+		out = append(out, c.Name)
+	}
 	return out
+}
+
+// insertOnly lists the columns an INSERT may set that are not columns of
+// the table's rows: the acl of a new znode is set in its create request,
+// and read back through the acls table, so SELECT * does not show it.
+var insertOnly = map[string][]ColumnDef{
+	TableZnodes: {{Name: "acl", Type: TypeText, Insertable: true}},
+}
+
+// InsertOnlyColumns returns the insert-only columns of the named table
+// (such as znodes.acl): columns an INSERT may list that no SELECT reads.
+func InsertOnlyColumns(table string) []ColumnDef {
+	return append([]ColumnDef(nil), insertOnly[strings.ToLower(table)]...)
+}
+
+func insertOnlyColumn(table, name string) (ColumnDef, bool) {
+	name = strings.ToLower(name)
+	for _, c := range insertOnly[table] {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ColumnDef{}, false
 }
 
 func updatableColumns(t *TableDef) []string {

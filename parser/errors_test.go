@@ -127,7 +127,9 @@ var refuseCases = []refuseCase{
 	rc("INSERT INTO znodes (path, data) VALUES ('/a', VALUES(data))", KindUnsupported, "VALUES", "only allowed in ON DUPLICATE KEY UPDATE"),
 	rc("INSERT INTO znodes (path, data) VALUES ('/a', COUNT(*))", KindUnsupported, "COUNT", "not allowed in VALUES"),
 	rc("INSERT INTO znodes (path, data) SELECT path, data FROM znodes", KindUnsupported, "SELECT", "INSERT ... SELECT"),
-	rc("INSERT IGNORE INTO znodes (path) VALUES ('/a')", KindUnsupported, "IGNORE", "INSERT IGNORE"),
+	rc("INSERT IGNORE INTO znodes (path) VALUES ('/a') ON DUPLICATE KEY UPDATE data = 'x'", KindUnsupported, "IGNORE", "INSERT IGNORE with ON DUPLICATE KEY UPDATE"),
+	refuseCase{sql: "INSERT INTO acls (path, scheme, id, perms, acl) VALUES ('/a', 'world', 'anyone', 'r', 'x')", kind: KindUnknown, near: "acl", off: 43, msg: "unknown column 'acl' in table acls"},
+	rc("INSERT INTO znodes (path, aversion) VALUES ('/a', 1)", KindUnsupported, "aversion", "insertable columns are path, data, mode, ttl, acl"),
 	rc("INSERT INTO znodes (path) VALUES ('/a') ON DUPLICATE KEY UPDATE mode = 'x'", KindUnsupported, "mode", "cannot be updated"),
 	refuseCase{sql: "INSERT INTO znodes (path) VALUES ('/a') ON DUPLICATE KEY UPDATE data = VALUES(data)", kind: KindUnknown, near: "VALUES", off: 71, msg: "must name a column of the INSERT column list"},
 

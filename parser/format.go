@@ -438,7 +438,11 @@ func (l *Limit) String() string {
 
 func (s *Insert) String() string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + quoteIdent(s.Table) + " (")
+	b.WriteString("INSERT ")
+	if s.Ignore {
+		b.WriteString("IGNORE ")
+	}
+	b.WriteString("INTO " + quoteIdent(s.Table) + " (")
 	for i, c := range s.Columns {
 		if i > 0 {
 			b.WriteString(", ")

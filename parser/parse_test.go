@@ -165,6 +165,12 @@ var acceptCases = []acceptCase{
 			OnDuplicate: []Assignment{{Column: "data", Value: fn(FuncConcat, col("data"), &InsertedValue{Column: "data"})}}}},
 	{sql: "INSERT INTO znodes SET path = '/a', data = 'x'",
 		want: &Insert{Table: "znodes", Columns: []string{"path", "data"}, Rows: [][]Expr{{str("/a"), str("x")}}}},
+	{sql: "INSERT IGNORE INTO znodes (path, data, acl) VALUES ('/a', 'x', 'world:anyone:r'), ('/b', '', NULL)",
+		want: &Insert{Table: "znodes", Ignore: true, Columns: []string{"path", "data", "acl"}, Rows: [][]Expr{
+			{str("/a"), str("x"), str("world:anyone:r")}, {str("/b"), str(""), lit(nil)}}}},
+	{sql: "insert ignore into acls (path, scheme, id, perms) values ('/a', 'world', 'anyone', 'r')",
+		want: &Insert{Table: "acls", Ignore: true, Columns: []string{"path", "scheme", "id", "perms"},
+			Rows: [][]Expr{{str("/a"), str("world"), str("anyone"), str("r")}}}},
 	{sql: "INSERT INTO acls (path, scheme, id, perms) VALUES ('/a', 'world', 'anyone', 'r')",
 		want: &Insert{Table: "acls", Columns: []string{"path", "scheme", "id", "perms"},
 			Rows: [][]Expr{{str("/a"), str("world"), str("anyone"), str("r")}}}},

@@ -90,7 +90,9 @@ func newGateway(cfg Config, st zkstore.Store, ln net.Listener) (*gateway, error)
 	mdb.AddSuperUser(ed, cfg.User, "%", cfg.Password)
 	ed.Close()
 
-	srvCfg := server.Config{Protocol: "tcp", Listener: ln, Version: serverVersion}
+	// An unknown user is answered as a wrong password is (auth.go).
+	srvCfg := server.Config{Protocol: "tcp", Listener: ln, Version: serverVersion,
+		ProtocolListenerFactory: uniformAuthListener(cfg.User)}
 	srv, err := server.NewServer(srvCfg, engine, sql.NewContext, sessionBuilder(cfg.Database), nil)
 	if err != nil {
 		gw.cleanup()

@@ -17,6 +17,7 @@ Commands:
   \d TABLE         describe a table
   \o [FORMAT]      show or set the output format: table, csv or json
   \timing [on|off] toggle or set the time shown after each statement
+  \safe [on|off]   toggle or set safe updates: UPDATE and DELETE need WHERE
   \c               show the connection (DSN, passwords hidden)
   \? or \h         this help
   \q               quit
@@ -72,6 +73,8 @@ func (s *shell) command(ctx context.Context, text string) error {
 			fmt.Fprintln(s.out, "timing is off")
 		}
 		return nil
+	case `\safe`:
+		return s.safeCommand(args)
 	case `\c`, `\conninfo`:
 		fmt.Fprintln(s.out, "connected to", s.d.display)
 		if s.tx != nil {

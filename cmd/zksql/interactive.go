@@ -59,6 +59,15 @@ func (s *shell) interactive(ctx context.Context, stdin *os.File) int {
 		return exitUsage
 	}
 	defer rl.Close()
+	s.ask = func(question string) (bool, error) {
+		rl.SetPrompt(question)
+		answer, err := rl.Readline()
+		if err != nil {
+			return false, err
+		}
+		return strings.EqualFold(strings.TrimSpace(answer), "yes") || strings.EqualFold(strings.TrimSpace(answer), "y"), nil
+	}
+	defer func() { s.ask = nil }()
 	fmt.Fprintf(s.out, "zksql: %s\nType \\? for help, \\q to quit.\n\n", s.d.display)
 	s.flush()
 

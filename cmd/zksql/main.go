@@ -33,11 +33,13 @@ func main() {
 }
 
 type options struct {
-	exec   string
-	file   string
-	format string
-	timing bool
-	force  bool
+	exec          string
+	file          string
+	format        string
+	timing        bool
+	force         bool
+	safeUpdates   bool
+	confirmDelete int
 }
 
 func usage(fs *flag.FlagSet, w io.Writer) func() {
@@ -62,6 +64,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.format, "o", "table", "output `FORMAT`: table, csv or json")
 	fs.BoolVar(&o.timing, "timing", false, "show each statement's time (default on in the interactive shell)")
 	fs.BoolVar(&o.force, "force", false, "with -f or piped input, go on after a failed statement (the exit code still says it failed)")
+	fs.BoolVar(&o.safeUpdates, "safe-updates", true, "refuse UPDATE and DELETE without a WHERE clause (-safe-updates=false to allow them; \\safe toggles it)")
+	fs.BoolVar(&o.safeUpdates, "U", true, "short for -safe-updates")
+	fs.IntVar(&o.confirmDelete, "confirm-delete", defaultConfirmDelete, "a DELETE matching more than `N` znodes asks for confirmation, and without a terminal is refused (0: never ask)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -81,6 +86,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	} else {
 		dsn = os.Getenv("ZKSQL_DSN")
+	}
+	if o.confirmDelete < 0 {
+		fmt.Fprintln(stderr, "zksql: -confirm-delete must be 0 or more")
+		return exitUsage
 	}
 	if o.exec != "" && o.file != "" {
 		fmt.Fprintln(stderr, "zksql: -e and -f cannot be used together")
@@ -102,7 +111,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	s := &shell{d: d, out: out, errOut: flushFirst{out, stderr}, format: f, timing: o.timing, progressAfter: 500 * time.Millisecond}
+	s := &shell{d: d, out: out, errOut: flushFirst{out, stderr}, format: f, timing: o.timing, progressAfter: 500 * time.Millisecond,
+		safeUpdates: o.safeUpdates, confirmDelete: o.confirmDelete}
 	defer s.close()
 	if isTerminal(stderr) {
 		s.progress = stderr

@@ -29,6 +29,27 @@ type shell struct {
 	// progressAfter is how long a statement runs before its progress
 	// line appears.
 	progressAfter time.Duration
+	// safeUpdates refuses UPDATE and DELETE without WHERE (safety.go).
+	safeUpdates bool
+	// confirmDelete is how many znodes a DELETE may match before it must
+	// be confirmed; 0 never asks.
+	confirmDelete int
+	// ask puts a yes/no question to the user at the terminal; nil when
+	// there is none (-e, -f, piped input).
+	ask func(question string) (bool, error)
+	// running is the progress line of the running statement, if any.
+	running *progress
+}
+
+func (s *shell) startProgress() {
+	s.running = startProgress(s.progress, s.d.n, s.progressAfter)
+}
+
+func (s *shell) stopProgress() {
+	if s.running != nil {
+		s.running.stop()
+		s.running = nil
+	}
 }
 
 // errQuit ends the shell (\q).
@@ -126,8 +147,8 @@ func (s *shell) run(ctx context.Context, text string) (*result, error) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	if s.progress != nil {
-		p := startProgress(s.progress, s.d.n, s.progressAfter)
-		defer p.stop()
+		s.startProgress()
+		defer s.stopProgress()
 	}
 	if s.conn == nil {
 		if err := s.reconnect(ctx); err != nil {
@@ -186,6 +207,9 @@ func (s *shell) run(ctx context.Context, text string) (*result, error) {
 		}
 		res, err := collect(rows, first == "explain" && isPlan(text))
 		return res, interrupted(ctx, err, false)
+	}
+	if err := s.guard(ctx, q, text); err != nil {
+		return nil, interrupted(ctx, err, false)
 	}
 	r, err := q.ExecContext(ctx, text)
 	if err != nil {
