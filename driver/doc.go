@@ -13,6 +13,18 @@
 // in the output of [Config.String], [Config.Redacted], fmt verbs or
 // errors; only [Config.FormatDSN] writes them.
 //
+// # How a statement runs
+//
+// A statement flows one way: package parser turns the SQL into zksql's
+// own AST; the planner picks the access path from WHERE (plan.go:
+// chooseAccess, resolved against the arguments) and the fetch level from
+// the columns used; a write becomes a writePlan, a value of ZooKeeper
+// operations applied as one multi (write.go); the executor runs the plan
+// against a zkstore.Store (in a transaction, the transaction's store,
+// which sees its own writes); internal/eval evaluates the expressions on
+// each row. EXPLAIN prints the steps, naming every ZooKeeper operation
+// the executor sends (a test holds it to that on both stores).
+//
 // # Sessions
 //
 // Each sql.DB (each connector) has exactly one ZooKeeper session, opened
@@ -60,8 +72,10 @@
 // placeholders (pass sql.Named values for :name). The WHERE clause's
 // top-level AND conjuncts choose how znodes are found: path = x or
 // path IN (...) reads those znodes; parent = x lists x's children;
-// path LIKE 'prefix%' walks only below the prefix; anything else walks
-// the tree from "/". Walks are depth-first in path order and stream:
+// path LIKE 'prefix%' walks only below the prefix; an OR whose every
+// disjunct has one of these reads their union (path = x OR path LIKE
+// 'x/%' reads x and walks below x); anything else walks the tree from
+// "/". Walks are depth-first in path order and stream:
 // a LIMIT without ORDER BY stops them early. One statement visits at most
 // max_scan znodes ([ErrMaxScan] past that). Only what the statement uses
 // is read: path, name and parent need no request per znode, Stat columns
