@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"flag"
@@ -85,34 +86,17 @@ func txDiffStatement(r *rand.Rand) (string, []any) {
 // txDiffOutcome renders what a statement returned: its rows, its
 // RowsAffected, or the class of its error.
 func txDiffOutcome(db interface {
-	Exec(string, ...any) (sql.Result, error)
-	Query(string, ...any) (*sql.Rows, error)
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, q string, args []any) string {
 	if strings.HasPrefix(q, "SELECT") {
-		rows, err := db.Query(q, args...)
+		rows, err := tryQuery(db, q, args...)
 		if err != nil {
 			return errClass(err)
 		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var out []string
-		for rows.Next() {
-			vals, err := scanValues(rows, len(cols))
-			if err != nil {
-				return errClass(err)
-			}
-			parts := make([]string, len(vals))
-			for i, v := range vals {
-				parts[i] = render(v)
-			}
-			out = append(out, strings.Join(parts, "|"))
-		}
-		if err := rows.Err(); err != nil {
-			return errClass(err)
-		}
-		return "rows " + strings.Join(out, ", ")
+		return "rows " + strings.Join(rows, ", ")
 	}
-	res, err := db.Exec(q, args...)
+	res, err := db.ExecContext(context.Background(), q, args...)
 	if err != nil {
 		return errClass(err)
 	}
