@@ -27,9 +27,11 @@ var ErrNotHeld = errors.New("recipe: lock not held")
 // the session expired or was closed, or its znode was deleted. While the
 // client is disconnected it cannot know; ZooKeeper may expire the session
 // and give the lock to another after the session timeout, and Lost is
-// closed once the expiry is known. Code that must never overlap another
-// holder should stop its critical work on Lost and keep it shorter than
-// the session timeout.
+// closed once the expiry is known. States reports the disconnection itself
+// (Suspended), as Curator's ConnectionStateListener does, so that code
+// that must never overlap another holder can stop its critical work as
+// soon as the connection drops, resume it on Reconnected, and give up on
+// Lost.
 type Mutex struct {
 	st   zkstore.Store
 	dir  string
@@ -38,6 +40,7 @@ type Mutex struct {
 	mu     sync.Mutex
 	node   string // our znode while locked
 	lost   chan struct{}
+	states chan ConnectionState
 	cancel context.CancelFunc
 	done   chan struct{} // the monitor has ended
 }
@@ -133,10 +136,10 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		return err
 	}
 	m.node = node
-	m.lost = make(chan struct{})
+	m.lost, m.states = make(chan struct{}), make(chan ConnectionState)
 	mctx, cancel := context.WithCancel(context.Background())
 	m.cancel, m.done = cancel, make(chan struct{})
-	go m.monitor(mctx, node, m.lost, m.done)
+	go m.monitor(mctx, node, m.lost, newStateRelay(mctx, m.st), m.states, m.done)
 	return nil
 }
 
@@ -172,10 +175,13 @@ func (m *Mutex) wait(ctx context.Context, me string) error {
 	}
 }
 
-// monitor closes lost when our znode or session goes. It runs until
-// Unlock cancels ctx.
-func (m *Mutex) monitor(ctx context.Context, node string, lost, done chan struct{}) {
+// monitor closes lost when our znode or session goes, and reports the
+// connection's states on states. It runs until Unlock cancels ctx.
+func (m *Mutex) monitor(ctx context.Context, node string, lost chan struct{}, relay *stateRelay, states chan ConnectionState, done chan struct{}) {
 	defer close(done)
+	var relaying sync.WaitGroup
+	relaying.Go(func() { relay.run(ctx, lost, states) })
+	defer relaying.Wait()
 	for ev := range watch.Node(ctx, watch.StoreSource(m.st), node) {
 		if ev.Type == watch.Deleted || ev.Type == watch.Current && !ev.Exists || ev.Type == watch.Expired ||
 			errors.Is(ev.Err, zkstore.ErrSessionExpired) || errors.Is(ev.Err, zkstore.ErrClosed) {
@@ -197,6 +203,18 @@ func (m *Mutex) Lost() <-chan struct{} {
 	return m.lost
 }
 
+// States reports, while the lock is held, the state of the connection
+// the lock depends on (see ConnectionState): Connected first, then
+// Suspended and Reconnected as the connection drops and comes back, and
+// Lost (when Lost is closed) as the last state. The channel is closed
+// after Lost, or by Unlock; it is nil when the lock is not held. Reading it
+// is optional: an unread channel holds nothing up.
+func (m *Mutex) States() <-chan ConnectionState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.states
+}
+
 // Node is the holder's znode path, "" when the lock is not held.
 func (m *Mutex) Node() string {
 	m.mu.Lock()
@@ -216,7 +234,7 @@ func (m *Mutex) Unlock(ctx context.Context) error {
 	m.cancel()
 	<-m.done
 	node := m.node
-	m.node, m.lost, m.cancel, m.done = "", nil, nil, nil
+	m.node, m.lost, m.states, m.cancel, m.done = "", nil, nil, nil, nil
 	err := m.st.Delete(ctx, node, zkstore.AnyVersion)
 	if errors.Is(err, zkstore.ErrNoNode) || errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed) {
 		return nil // gone with the session
