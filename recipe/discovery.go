@@ -15,12 +15,26 @@ const ServicesRoot = "/services"
 // Register announces an instance of service as the ephemeral znode
 // /services/SERVICE/ID holding data. The registration lasts as long as
 // st's session (or until Deregister); the parents are created if missing.
+// One session expiry (a long GC pause, a network blip) removes it for
+// good: use KeepRegistered for a registration that outlives sessions.
 func Register(ctx context.Context, st zkstore.Store, service, id string, data []byte) (string, error) {
 	dir := zkstore.Join(ServicesRoot, service)
 	if err := ensurePath(ctx, st, dir); err != nil {
 		return "", err
 	}
 	return st.Create(ctx, zkstore.Join(dir, id), data, zkstore.CreateOptions{Mode: zkstore.ModeEphemeral})
+}
+
+// KeepRegistered registers an instance of service as Register does, and
+// keeps it registered across sessions, as Curator's service discovery
+// does: when the session expires the registration is created again, with
+// the same data, on the next session src gives (watch.Reopen or
+// watch.FromDB give one). Each loss and re-creation is reported on the
+// KeptNode's Events; Close deregisters. See KeptNode for what a session
+// loss still costs: the instance is absent from discovery between the
+// expiry and the re-creation.
+func KeepRegistered(src watch.Source, service, id string, data []byte) *KeptNode {
+	return Keep(src, zkstore.Join(zkstore.Join(ServicesRoot, service), id), data)
 }
 
 // Deregister removes a registration.

@@ -2,10 +2,13 @@ package recipe_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
 	"github.com/zksql/zksql/recipe"
+	"github.com/zksql/zksql/watch"
+	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
 
@@ -31,4 +34,29 @@ func ExampleCounter() {
 	// CompareAndSet(5, 10): true
 	// CompareAndSet(5, 20): false
 	// Get: 10
+}
+
+func ExampleKeepRegistered() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	// A Source that opens a new session whenever the last one expired.
+	src := watch.Reopen(func(context.Context) (zkstore.Store, error) { return srv.Connect(), nil })
+	defer src.Close()
+
+	reg := recipe.KeepRegistered(src, "api", "host1", []byte("10.0.0.1:8080"))
+	defer reg.Close(ctx)
+	ev := <-reg.Events()
+	fmt.Println(ev.Type, ev.Path, ev.Count)
+
+	st, _ := src.Store(ctx)
+	srv.Expire(st.SessionID()) // a long GC pause: the server expires the session
+	ev = <-reg.Events()
+	fmt.Println(ev.Type, errors.Is(ev.Err, zkstore.ErrSessionExpired))
+	ev = <-reg.Events() // registered again, on a new session
+	fmt.Println(ev.Type, ev.Path, ev.Count)
+	// Output:
+	// created /services/api/host1 1
+	// lost true
+	// created /services/api/host1 2
 }
