@@ -60,3 +60,27 @@ func ExampleKeepRegistered() {
 	// lost true
 	// created /services/api/host1 2
 }
+
+func ExampleQueue() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	producer := recipe.NewQueue(srv.Connect(), "/jobs")
+	consumer := recipe.NewQueue(srv.Connect(), "/jobs")
+
+	for _, job := range []string{"resize a.png", "resize b.png"} {
+		if _, err := producer.Put(ctx, []byte(job)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for range 2 {
+		item, err := consumer.Take(ctx) // waits while the queue is empty
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(string(item.Data))
+	}
+	// Output:
+	// resize a.png
+	// resize b.png
+}
