@@ -2,12 +2,9 @@ package recipe
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/zksql/zksql/watch"
@@ -86,32 +83,9 @@ func contenders(ctx context.Context, st zkstore.Store, dir string) ([]string, er
 	return names, nil
 }
 
-// create makes our znode. Its name carries a random prefix so that after a
-// connection loss, when the create's outcome is unknown, we can find it
-// (Curator's protected mode) instead of leaving an orphan that would hold
-// the lock forever.
+// create makes our znode (see createProtected).
 func (m *Mutex) create(ctx context.Context) (string, error) {
-	var b [8]byte
-	rand.Read(b[:])
-	prefix := "lock-" + hex.EncodeToString(b[:]) + "-"
-	for {
-		p, err := m.st.Create(ctx, zkstore.Join(m.dir, prefix), m.data, zkstore.CreateOptions{Mode: zkstore.ModeEphemeralSequential})
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, zkstore.ErrConnectionLoss) || ctx.Err() != nil {
-			return "", err
-		}
-		names, lerr := contenders(ctx, m.st, m.dir)
-		if lerr != nil {
-			return "", errors.Join(err, lerr)
-		}
-		for _, n := range names {
-			if strings.HasPrefix(n, prefix) {
-				return zkstore.Join(m.dir, n), nil
-			}
-		}
-	}
+	return createProtected(ctx, m.st, m.dir, "lock", m.data)
 }
 
 // Lock blocks until the lock is held, ctx ends or the session fails. On
