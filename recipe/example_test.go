@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"sync"
+	"sync/atomic"
 
 	"github.com/zksql/zksql/recipe"
 	"github.com/zksql/zksql/watch"
@@ -83,4 +85,91 @@ func ExampleQueue() {
 	// Output:
 	// resize a.png
 	// resize b.png
+}
+
+func ExampleSemaphore() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	// At most 2 processes may call the rate-limited API at once.
+	sem := recipe.NewSemaphore(srv.Connect(), "/semaphores/api", 2, nil)
+	lease, err := sem.Acquire(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Call the API only while the connection is sure: once Suspended,
+	// the lease may pass to someone else after the session timeout.
+	var mayCall atomic.Bool
+	go func() {
+		for s := range lease.States() {
+			mayCall.Store(s == recipe.Connected || s == recipe.Reconnected)
+		}
+	}()
+	n, _ := sem.Leases(ctx)
+	fmt.Println("leases held:", n)
+	lease.Release(ctx)
+	n, _ = sem.Leases(ctx)
+	fmt.Println("leases held:", n)
+	// Output:
+	// leases held: 1
+	// leases held: 0
+}
+
+func ExampleRWLock() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	l1 := recipe.NewRWLock(srv.Connect(), "/rwlocks/config")
+	l2 := recipe.NewRWLock(srv.Connect(), "/rwlocks/config")
+	r1, _ := l1.RLock(ctx) // readers share the lock
+	r2, _ := l2.RLock(ctx)
+	fmt.Println("two readers at once")
+	r1.Unlock(ctx)
+	r2.Unlock(ctx)
+	w, err := l1.Lock(ctx) // a writer holds it alone
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("one writer")
+	w.Unlock(ctx)
+	// Output:
+	// two readers at once
+	// one writer
+}
+
+func ExampleDoubleBarrier() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for _, id := range []string{"w1", "w2", "w3"} {
+		b := recipe.NewDoubleBarrier(srv.Connect(), "/barriers/round-1", id, 3)
+		wg.Go(func() {
+			b.Enter(ctx) // returns once all 3 have entered
+			// ... the round's work ...
+			b.Leave(ctx) // returns once all 3 have left
+		})
+	}
+	wg.Wait()
+	fmt.Println("all three started together and finished together")
+	// Output:
+	// all three started together and finished together
+}
+
+func ExampleBarrier() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	gate := recipe.NewBarrier(srv.Connect(), "/barriers/deploy")
+	gate.Set(ctx)
+	passed := make(chan struct{})
+	go func() {
+		recipe.NewBarrier(srv.Connect(), "/barriers/deploy").Wait(ctx)
+		close(passed)
+	}()
+	gate.Remove(ctx) // the waiter passes
+	<-passed
+	fmt.Println("passed")
+	// Output:
+	// passed
 }
