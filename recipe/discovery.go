@@ -46,8 +46,9 @@ func Deregister(ctx context.Context, st zkstore.Store, service, id string) error
 	return err
 }
 
-// Discover streams the live instances of service (id -> data), a new map
-// each time the set or an instance's data changes, until ctx ends or the
+// Discover streams the live instances of service (id -> data): the set
+// once the watch has read it (empty if none), then a new map each time the
+// set or an instance's data changes, and only then, until ctx ends or the
 // source has no session any more. It is a Tree stream of the service's
 // znode two levels deep, so the latest set is always delivered.
 func Discover(ctx context.Context, src watch.Source, service string) <-chan map[string]string {
@@ -56,6 +57,7 @@ func Discover(ctx context.Context, src watch.Source, service string) <-chan map[
 	go func() {
 		defer close(out)
 		cur := map[string]string{}
+		var sent map[string]string // nil until the first delivery
 		synced := false
 		for ev := range watch.Tree(ctx, src, dir, watch.WithMaxDepth(1)) {
 			switch ev.Type {
@@ -72,9 +74,12 @@ func Discover(ctx context.Context, src watch.Source, service string) <-chan map[
 			default:
 				continue
 			}
-			if !synced {
+			// The service's own znode coming or going, a resync that
+			// found nothing new: the set is unchanged, so nothing to say.
+			if !synced || sent != nil && maps.Equal(sent, cur) {
 				continue
 			}
+			sent = maps.Clone(cur)
 			select {
 			case out <- maps.Clone(cur):
 			case <-ctx.Done():
