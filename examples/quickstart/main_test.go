@@ -43,5 +43,5 @@ func TestMem(t *testing.T) { check(t, "mem:?create_parents=true") }
 // The same on a real ZooKeeper, as its doc comment suggests.
 func TestLive(t *testing.T) {
 	srv := exampletest.LiveServer(t)
-	check(t, fmt.Sprintf("zk://%s?create_parents=true&session_timeout=%dms", srv.Addr(), (4 * time.Second).Milliseconds()))
+	check(t, fmt.Sprintf("zk://%s?create_parents=true&session_timeout=%dms", srv.Addr(), (4*time.Second).Milliseconds()))
 }
