@@ -166,9 +166,10 @@ func TestKeepRegisteredContention(t *testing.T) {
 		var mu sync.Mutex
 		for i := range kept {
 			id := fmt.Sprintf("i%02d", i)
-			want[id] = fmt.Sprintf("10.0.0.%d:80", i)
+			addr := fmt.Sprintf("10.0.0.%d:80", i)
+			want[id] = addr
 			wg.Go(func() {
-				k := recipe.KeepRegistered(srcs[i%4], svc, id, []byte(want[id]))
+				k := recipe.KeepRegistered(srcs[i%4], svc, id, []byte(addr))
 				mu.Lock()
 				kept[i] = k
 				mu.Unlock()
