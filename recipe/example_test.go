@@ -173,3 +173,55 @@ func ExampleBarrier() {
 	// Output:
 	// passed
 }
+
+func ExampleMutex_States() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	st := srv.Connect()
+	m := recipe.NewMutex(st, "/locks/report", nil)
+	if err := m.Lock(ctx); err != nil {
+		log.Fatal(err)
+	}
+	states := m.States()
+	fmt.Println(<-states)
+
+	// The connection drops: the session may live on, but if it does not
+	// come back within the session timeout the lock may pass to another.
+	srv.Disconnect(st.SessionID())
+	fmt.Println(<-states, "- pause the critical work")
+	srv.Reconnect(st.SessionID())
+	fmt.Println(<-states, "- still held, carry on")
+	srv.Expire(st.SessionID())
+	fmt.Println(<-states, "- the lock is gone")
+	m.Unlock(ctx)
+	// Output:
+	// connected
+	// suspended - pause the critical work
+	// reconnected - still held, carry on
+	// lost - the lock is gone
+}
+
+func ExampleKeep() {
+	srv := memstore.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	src := watch.Reopen(func(context.Context) (zkstore.Store, error) { return srv.Connect(), nil })
+	defer src.Close()
+
+	// An ephemeral that comes back after its session expired.
+	k := recipe.Keep(src, "/workers/w1", []byte("alive"))
+	defer k.Close(ctx)
+	first := <-k.Events()
+	st, _ := src.Store(ctx)
+	srv.Expire(st.SessionID())
+	for ev := range k.Events() {
+		fmt.Println(ev.Type, ev.SessionID != first.SessionID)
+		if ev.Type == recipe.NodeCreated {
+			break
+		}
+	}
+	// Output:
+	// lost false
+	// created true
+}
