@@ -138,7 +138,7 @@ func (b *DoubleBarrier) Enter(ctx context.Context) error {
 		return err
 	}
 	fail := func(err error) error {
-		b.st.Delete(context.WithoutCancel(ctx), me, zkstore.AnyVersion)
+		giveUpPlace(ctx, b.st, me)
 		return err
 	}
 	if ok {
@@ -173,8 +173,7 @@ func (b *DoubleBarrier) Enter(ctx context.Context) error {
 // Leave leaves the group and blocks until every member has left, ctx ends
 // or the session does.
 func (b *DoubleBarrier) Leave(ctx context.Context) error {
-	err := b.st.Delete(ctx, zkstore.Join(b.dir, b.id), zkstore.AnyVersion)
-	if err != nil && !errors.Is(err, zkstore.ErrNoNode) {
+	if err := removeOwn(ctx, b.st, zkstore.Join(b.dir, b.id)); err != nil {
 		return err
 	}
 	for {

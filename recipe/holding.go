@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"
@@ -82,9 +83,38 @@ func startHolding(st zkstore.Store, node string) *holding {
 func (h *holding) release(ctx context.Context) error {
 	h.cancel()
 	<-h.done
-	err := h.st.Delete(ctx, h.node, zkstore.AnyVersion)
-	if errors.Is(err, zkstore.ErrNoNode) || errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed) {
-		return nil
-	}
-	return err
+	return removeOwn(ctx, h.st, h.node)
 }
+
+// removeOwn deletes node, an ephemeral of ours with a name no one else
+// uses, waiting out a lost connection while ctx and the session live.
+// Unlike other writes, a delete whose reply was lost is retried: the
+// znode is ours alone, so deleting it again can only find it gone, never
+// remove anything else; left behind, it would hold its place (a lock, a
+// lease) until the session ends. A znode already gone, or gone with its
+// session, is no error.
+func removeOwn(ctx context.Context, st zkstore.Store, node string) error {
+	retry := newBackoff()
+	for {
+		err := st.Delete(ctx, node, zkstore.AnyVersion)
+		switch {
+		case err == nil, errors.Is(err, zkstore.ErrNoNode), errors.Is(err, zkstore.ErrSessionExpired), errors.Is(err, zkstore.ErrClosed):
+			return nil
+		case !errors.Is(err, zkstore.ErrConnectionLoss) || ctx.Err() != nil || !retry.wait(ctx):
+			return err
+		}
+	}
+}
+
+// giveUpPlace removes the znode of a contender that failed to get what it
+// waited for, even when ctx has ended (which may be why it failed), for
+// a bounded time.
+func giveUpPlace(ctx context.Context, st zkstore.Store, node string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
+	defer cancel()
+	removeOwn(ctx, st, node)
+}
+
+// giveUpTimeout bounds giveUpPlace: a session that cannot reach the server
+// for that long has lost its znodes anyway, or will at its timeout.
+const giveUpTimeout = 30 * time.Second

@@ -106,7 +106,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	}
 	if err := m.wait(ctx, zkstore.Base(node)); err != nil {
 		// Give up our place, even when ctx has ended.
-		m.st.Delete(context.WithoutCancel(ctx), node, zkstore.AnyVersion)
+		giveUpPlace(ctx, m.st, node)
 		return err
 	}
 	m.node = node
@@ -120,7 +120,11 @@ func (m *Mutex) Lock(ctx context.Context) error {
 // wait returns once our znode is the lowest.
 func (m *Mutex) wait(ctx context.Context, me string) error {
 	for {
-		names, err := contenders(ctx, m.st, m.dir)
+		var names []string
+		err := retryRead(ctx, func() (err error) {
+			names, err = contenders(ctx, m.st, m.dir)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -131,7 +135,12 @@ func (m *Mutex) wait(ctx context.Context, me string) error {
 		case i == 0:
 			return nil
 		}
-		_, ok, ch, err := m.st.ExistsW(ctx, zkstore.Join(m.dir, names[i-1]))
+		var ok bool
+		var ch <-chan zkstore.Event
+		err = retryRead(ctx, func() (err error) {
+			_, ok, ch, err = m.st.ExistsW(ctx, zkstore.Join(m.dir, names[i-1]))
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -196,9 +205,11 @@ func (m *Mutex) Node() string {
 	return m.node
 }
 
-// Unlock releases the lock by deleting our znode. It fails with ErrNotHeld
-// if Lock did not succeed; a lock already lost (session gone) unlocks
-// without error.
+// Unlock releases the lock by deleting our znode, waiting out a lost
+// connection while ctx and the session live. It fails with ErrNotHeld if
+// Lock did not succeed; a lock already lost (session gone) unlocks without
+// error. If it fails otherwise, the znode may stay, holding the lock, until
+// the session ends: close the Store to release it for sure.
 func (m *Mutex) Unlock(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -209,9 +220,5 @@ func (m *Mutex) Unlock(ctx context.Context) error {
 	<-m.done
 	node := m.node
 	m.node, m.lost, m.states, m.cancel, m.done = "", nil, nil, nil, nil
-	err := m.st.Delete(ctx, node, zkstore.AnyVersion)
-	if errors.Is(err, zkstore.ErrNoNode) || errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed) {
-		return nil // gone with the session
-	}
-	return err
+	return removeOwn(ctx, m.st, node)
 }

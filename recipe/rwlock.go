@@ -65,7 +65,7 @@ func (l *RWLock) lock(ctx context.Context, kind string) (*RWHold, error) {
 		return nil, err
 	}
 	if err := l.wait(ctx, zkstore.Base(node), kind); err != nil {
-		l.st.Delete(context.WithoutCancel(ctx), node, zkstore.AnyVersion)
+		giveUpPlace(ctx, l.st, node)
 		return nil, err
 	}
 	return &RWHold{h: startHolding(l.st, node)}, nil
@@ -90,7 +90,11 @@ func blocker(names []string, i int, kind string) string {
 
 func (l *RWLock) wait(ctx context.Context, me, kind string) error {
 	for {
-		names, err := contenders(ctx, l.st, l.dir)
+		var names []string
+		err := retryRead(ctx, func() (err error) {
+			names, err = contenders(ctx, l.st, l.dir)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -102,7 +106,12 @@ func (l *RWLock) wait(ctx context.Context, me, kind string) error {
 		if b == "" {
 			return nil
 		}
-		_, ok, ch, err := l.st.ExistsW(ctx, zkstore.Join(l.dir, b))
+		var ok bool
+		var ch <-chan zkstore.Event
+		err = retryRead(ctx, func() (err error) {
+			_, ok, ch, err = l.st.ExistsW(ctx, zkstore.Join(l.dir, b))
+			return err
+		})
 		if err != nil {
 			return err
 		}

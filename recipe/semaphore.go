@@ -61,7 +61,7 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 		return nil, err
 	}
 	if err := s.wait(ctx, zkstore.Base(node)); err != nil {
-		s.st.Delete(context.WithoutCancel(ctx), node, zkstore.AnyVersion)
+		giveUpPlace(ctx, s.st, node)
 		return nil, err
 	}
 	return &Lease{h: startHolding(s.st, node)}, nil
@@ -70,7 +70,12 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 // wait returns once me is among the max lowest.
 func (s *Semaphore) wait(ctx context.Context, me string) error {
 	for {
-		names, _, ch, err := s.st.ChildrenW(ctx, s.dir)
+		var names []string
+		var ch <-chan zkstore.Event
+		err := retryRead(ctx, func() (err error) {
+			names, _, ch, err = s.st.ChildrenW(ctx, s.dir)
+			return err
+		})
 		if err != nil {
 			return err
 		}
