@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/zksql/zksql/zkstore"
 )
@@ -93,6 +94,9 @@ type DoubleBarrier struct {
 	dir   string
 	id    string
 	count int
+
+	mu sync.Mutex
+	h  *holding // between Enter and Leave
 }
 
 // readyName is the znode that releases the members; no member may take
@@ -142,6 +146,7 @@ func (b *DoubleBarrier) Enter(ctx context.Context) error {
 		return err
 	}
 	if ok {
+		b.inside(me)
 		return nil
 	}
 	var names []string
@@ -157,6 +162,7 @@ func (b *DoubleBarrier) Enter(ctx context.Context) error {
 		if err != nil && !errors.Is(err, zkstore.ErrNodeExists) {
 			return fail(err)
 		}
+		b.inside(me)
 		return nil
 	}
 	select {
@@ -164,15 +170,55 @@ func (b *DoubleBarrier) Enter(ctx context.Context) error {
 		if ev.Type == zkstore.EventNotWatching {
 			return fail(ev.Err)
 		}
-		return nil // ready was created
+		b.inside(me) // ready was created
+		return nil
 	case <-ctx.Done():
 		return fail(ctx.Err())
 	}
 }
 
+// inside starts reporting on the member's znode me.
+func (b *DoubleBarrier) inside(me string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.h = startHolding(b.st, me)
+}
+
+// States reports, between Enter and Leave, the connection the membership
+// depends on (see Mutex.States): on Suspended the member may be counted
+// as gone after the session timeout; Lost means it has been. The channel
+// is closed after Lost or by Leave; nil outside the group.
+func (b *DoubleBarrier) States() <-chan ConnectionState {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.h == nil {
+		return nil
+	}
+	return b.h.states
+}
+
+// Lost is closed, between Enter and Leave, when the member's znode is gone
+// without Leave (its session ended); nil outside the group. Call Leave
+// even after a loss: it ends the goroutine that watches the membership.
+func (b *DoubleBarrier) Lost() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.h == nil {
+		return nil
+	}
+	return b.h.lost
+}
+
 // Leave leaves the group and blocks until every member has left, ctx ends
 // or the session does.
 func (b *DoubleBarrier) Leave(ctx context.Context) error {
+	b.mu.Lock()
+	if b.h != nil {
+		b.h.cancel()
+		<-b.h.done
+		b.h = nil
+	}
+	b.mu.Unlock()
 	if err := removeOwn(ctx, b.st, zkstore.Join(b.dir, b.id)); err != nil {
 		return err
 	}

@@ -153,7 +153,8 @@ func TestDoubleBarrierSessionExpiry(t *testing.T) {
 			t.Fatalf("Enter on an expired session: %v", err)
 		}
 		childCount(t, c, dir, 0)
-		go func() { errB <- recipe.NewDoubleBarrier(b, dir, "b", 2).Enter(ctx) }()
+		mb := recipe.NewDoubleBarrier(b, dir, "b", 2)
+		go func() { errB <- mb.Enter(ctx) }()
 		childCount(t, c, dir, 1)
 		select {
 		case err := <-errB:
@@ -167,10 +168,18 @@ func TestDoubleBarrierSessionExpiry(t *testing.T) {
 		if err := <-errB; err != nil {
 			t.Fatal(err)
 		}
-		// b's session ends inside: c's Leave does not wait for it.
+		// b's session ends inside: b is told, and c's Leave does not wait
+		// for it.
+		states := mb.States()
+		wantState(t, states, recipe.Connected)
 		b.Close()
+		wantState(t, states, recipe.Lost)
+		<-mb.Lost()
 		if err := mc.Leave(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if err := mb.Leave(ctx); !errors.Is(err, zkstore.ErrClosed) {
+			t.Fatalf("Leave on a closed session: %v", err)
 		}
 	})
 }
