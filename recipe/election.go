@@ -33,6 +33,11 @@ func (e *Election) Resign(ctx context.Context) error { return e.m.Unlock(ctx) }
 // Lost is closed when leadership is lost without Resign (see Mutex.Lost).
 func (e *Election) Lost() <-chan struct{} { return e.m.Lost() }
 
+// States reports the connection's states while this candidate leads (see
+// Mutex.States): a leader should stop acting as one on Suspended, until
+// Reconnected.
+func (e *Election) States() <-chan ConnectionState { return e.m.States() }
+
 // ErrNoLeader is Leader's error when no candidate is running.
 var ErrNoLeader = errors.New("recipe: no leader")
 

@@ -2,12 +2,9 @@ package recipe
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/zksql/zksql/watch"
@@ -27,9 +24,11 @@ var ErrNotHeld = errors.New("recipe: lock not held")
 // the session expired or was closed, or its znode was deleted. While the
 // client is disconnected it cannot know; ZooKeeper may expire the session
 // and give the lock to another after the session timeout, and Lost is
-// closed once the expiry is known. Code that must never overlap another
-// holder should stop its critical work on Lost and keep it shorter than
-// the session timeout.
+// closed once the expiry is known. States reports the disconnection itself
+// (Suspended), as Curator's ConnectionStateListener does, so that code
+// that must never overlap another holder can stop its critical work as
+// soon as the connection drops, resume it on Reconnected, and give up on
+// Lost.
 type Mutex struct {
 	st   zkstore.Store
 	dir  string
@@ -38,6 +37,7 @@ type Mutex struct {
 	mu     sync.Mutex
 	node   string // our znode while locked
 	lost   chan struct{}
+	states chan ConnectionState
 	cancel context.CancelFunc
 	done   chan struct{} // the monitor has ended
 }
@@ -83,32 +83,9 @@ func contenders(ctx context.Context, st zkstore.Store, dir string) ([]string, er
 	return names, nil
 }
 
-// create makes our znode. Its name carries a random prefix so that after a
-// connection loss, when the create's outcome is unknown, we can find it
-// (Curator's protected mode) instead of leaving an orphan that would hold
-// the lock forever.
+// create makes our znode (see createProtected).
 func (m *Mutex) create(ctx context.Context) (string, error) {
-	var b [8]byte
-	rand.Read(b[:])
-	prefix := "lock-" + hex.EncodeToString(b[:]) + "-"
-	for {
-		p, err := m.st.Create(ctx, zkstore.Join(m.dir, prefix), m.data, zkstore.CreateOptions{Mode: zkstore.ModeEphemeralSequential})
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, zkstore.ErrConnectionLoss) || ctx.Err() != nil {
-			return "", err
-		}
-		names, lerr := contenders(ctx, m.st, m.dir)
-		if lerr != nil {
-			return "", errors.Join(err, lerr)
-		}
-		for _, n := range names {
-			if strings.HasPrefix(n, prefix) {
-				return zkstore.Join(m.dir, n), nil
-			}
-		}
-	}
+	return createProtected(ctx, m.st, m.dir, "lock", m.data)
 }
 
 // Lock blocks until the lock is held, ctx ends or the session fails. On
@@ -129,21 +106,25 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	}
 	if err := m.wait(ctx, zkstore.Base(node)); err != nil {
 		// Give up our place, even when ctx has ended.
-		m.st.Delete(context.WithoutCancel(ctx), node, zkstore.AnyVersion)
+		giveUpPlace(ctx, m.st, node)
 		return err
 	}
 	m.node = node
-	m.lost = make(chan struct{})
+	m.lost, m.states = make(chan struct{}), make(chan ConnectionState)
 	mctx, cancel := context.WithCancel(context.Background())
 	m.cancel, m.done = cancel, make(chan struct{})
-	go m.monitor(mctx, node, m.lost, m.done)
+	go m.monitor(mctx, node, m.lost, newStateRelay(mctx, m.st), m.states, m.done)
 	return nil
 }
 
 // wait returns once our znode is the lowest.
 func (m *Mutex) wait(ctx context.Context, me string) error {
 	for {
-		names, err := contenders(ctx, m.st, m.dir)
+		var names []string
+		err := retryRead(ctx, func() (err error) {
+			names, err = contenders(ctx, m.st, m.dir)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -154,7 +135,12 @@ func (m *Mutex) wait(ctx context.Context, me string) error {
 		case i == 0:
 			return nil
 		}
-		_, ok, ch, err := m.st.ExistsW(ctx, zkstore.Join(m.dir, names[i-1]))
+		var ok bool
+		var ch <-chan zkstore.Event
+		err = retryRead(ctx, func() (err error) {
+			_, ok, ch, err = m.st.ExistsW(ctx, zkstore.Join(m.dir, names[i-1]))
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -172,10 +158,13 @@ func (m *Mutex) wait(ctx context.Context, me string) error {
 	}
 }
 
-// monitor closes lost when our znode or session goes. It runs until
-// Unlock cancels ctx.
-func (m *Mutex) monitor(ctx context.Context, node string, lost, done chan struct{}) {
+// monitor closes lost when our znode or session goes, and reports the
+// connection's states on states. It runs until Unlock cancels ctx.
+func (m *Mutex) monitor(ctx context.Context, node string, lost chan struct{}, relay *stateRelay, states chan ConnectionState, done chan struct{}) {
 	defer close(done)
+	var relaying sync.WaitGroup
+	relaying.Go(func() { relay.run(ctx, lost, states) })
+	defer relaying.Wait()
 	for ev := range watch.Node(ctx, watch.StoreSource(m.st), node) {
 		if ev.Type == watch.Deleted || ev.Type == watch.Current && !ev.Exists || ev.Type == watch.Expired ||
 			errors.Is(ev.Err, zkstore.ErrSessionExpired) || errors.Is(ev.Err, zkstore.ErrClosed) {
@@ -197,6 +186,18 @@ func (m *Mutex) Lost() <-chan struct{} {
 	return m.lost
 }
 
+// States reports, while the lock is held, the state of the connection
+// the lock depends on (see ConnectionState): Connected first, then
+// Suspended and Reconnected as the connection drops and comes back, and
+// Lost (when Lost is closed) as the last state. The channel is closed
+// after Lost, or by Unlock; it is nil when the lock is not held. Reading it
+// is optional: an unread channel holds nothing up.
+func (m *Mutex) States() <-chan ConnectionState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.states
+}
+
 // Node is the holder's znode path, "" when the lock is not held.
 func (m *Mutex) Node() string {
 	m.mu.Lock()
@@ -204,9 +205,11 @@ func (m *Mutex) Node() string {
 	return m.node
 }
 
-// Unlock releases the lock by deleting our znode. It fails with ErrNotHeld
-// if Lock did not succeed; a lock already lost (session gone) unlocks
-// without error.
+// Unlock releases the lock by deleting our znode, waiting out a lost
+// connection while ctx and the session live. It fails with ErrNotHeld if
+// Lock did not succeed; a lock already lost (session gone) unlocks without
+// error. If it fails otherwise, the znode may stay, holding the lock, until
+// the session ends: close the Store to release it for sure.
 func (m *Mutex) Unlock(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -216,10 +219,6 @@ func (m *Mutex) Unlock(ctx context.Context) error {
 	m.cancel()
 	<-m.done
 	node := m.node
-	m.node, m.lost, m.cancel, m.done = "", nil, nil, nil
-	err := m.st.Delete(ctx, node, zkstore.AnyVersion)
-	if errors.Is(err, zkstore.ErrNoNode) || errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed) {
-		return nil // gone with the session
-	}
-	return err
+	m.node, m.lost, m.states, m.cancel, m.done = "", nil, nil, nil, nil
+	return removeOwn(ctx, m.st, node)
 }

@@ -232,3 +232,40 @@ func TestDiscovery(t *testing.T) {
 		wait(map[string]string{})
 	})
 }
+
+// Discover says nothing when the set is unchanged: the service's own
+// znode being created is not a change of its instances.
+func TestDiscoverReportsOnlyChanges(t *testing.T) {
+	both(t, func(t *testing.T, e env) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		svc := fmt.Sprintf("quiet-%d", time.Now().UnixNano())
+		list := recipe.Discover(ctx, watch.StoreSource(e.Open(t)), svc)
+		next := func() map[string]string {
+			t.Helper()
+			select {
+			case m := <-list:
+				return m
+			case <-time.After(10 * time.Second):
+				t.Fatal("no instance set within 10s")
+				return nil
+			}
+		}
+		if m := next(); len(m) != 0 {
+			t.Fatalf("first set %v, want empty", m)
+		}
+		st := e.Open(t)
+		if _, err := recipe.Register(ctx, st, svc, "i1", []byte("a")); err != nil {
+			t.Fatal(err)
+		}
+		if m := next(); !maps.Equal(m, map[string]string{"i1": "a"}) {
+			t.Fatalf("set after the first registration %v, want only i1 (no repeated empty set)", m)
+		}
+		if _, err := st.Set(ctx, zkstore.Join(recipe.ServicesRoot, svc+"/i1"), []byte("b"), zkstore.AnyVersion); err != nil {
+			t.Fatal(err)
+		}
+		if m := next(); !maps.Equal(m, map[string]string{"i1": "b"}) {
+			t.Fatalf("set after a data change %v", m)
+		}
+	})
+}

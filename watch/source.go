@@ -132,7 +132,54 @@ type DBSource struct {
 // sql.Conn.Raw and [StoreConn]. When that session has expired or was closed
 // it discards the connection (the pool will not reuse it) and takes another,
 // on a new session. Close gives the connection back.
+//
+// The connection held is one fewer for the program's statements. If
+// db.SetMaxOpenConns leaves none (a limit of 1, or of N with N-1 held by
+// FromDB sources already), every statement would wait forever for a
+// connection, so Store refuses instead, with an error matching
+// [ErrPoolTooSmall] (and zkstore.ErrClosed, so that the streams end with
+// it rather than retry).
 func FromDB(db *sql.DB) *DBSource { return &DBSource{db: db} }
+
+// ErrPoolTooSmall is FromDB's error when holding a connection would leave
+// the database's pool none for statements.
+var ErrPoolTooSmall = errors.New("watch: FromDB: the sql.DB's connection pool is too small")
+
+// held counts the connections FromDB sources hold, per sql.DB.
+var held struct {
+	sync.Mutex
+	n map[*sql.DB]int
+}
+
+// reserve counts a connection about to be held from db, or refuses if it
+// would be the last db.SetMaxOpenConns allows.
+func reserve(db *sql.DB) error {
+	held.Lock()
+	defer held.Unlock()
+	n := held.n[db]
+	if limit := db.Stats().MaxOpenConnections; limit > 0 && n+1 >= limit {
+		return fmt.Errorf("%w (and no session will come: %w): FromDB holds a connection for as long as its session lives, "+
+			"and with db.SetMaxOpenConns(%d) and %d held by FromDB already, none would be left for statements, which would wait forever; "+
+			"allow at least %d, or give the streams a session of their own (watch.Reopen)",
+			ErrPoolTooSmall, zkstore.ErrClosed, limit, n, n+2)
+	}
+	if held.n == nil {
+		held.n = make(map[*sql.DB]int)
+	}
+	held.n[db] = n + 1
+	return nil
+}
+
+// unreserve undoes reserve once the connection is given back.
+func unreserve(db *sql.DB) {
+	held.Lock()
+	defer held.Unlock()
+	if held.n[db] <= 1 {
+		delete(held.n, db)
+	} else {
+		held.n[db]--
+	}
+}
 
 // Store returns the session of the connection held, taking a new
 // connection if there is none or its session is dead.
@@ -148,10 +195,14 @@ func (s *DBSource) Store(ctx context.Context) (zkstore.Store, error) {
 		}
 		s.discard()
 	}
+	if err := reserve(s.db); err != nil {
+		return nil, err
+	}
 	var last error
 	for range 3 {
 		conn, err := s.db.Conn(ctx)
 		if err != nil {
+			unreserve(s.db)
 			if err.Error() == errDBClosed {
 				// No session will ever come: end the streams rather
 				// than have them retry a closed database forever.
@@ -181,6 +232,7 @@ func (s *DBSource) Store(ctx context.Context) (zkstore.Store, error) {
 			break
 		}
 	}
+	unreserve(s.db)
 	return nil, last
 }
 
@@ -192,6 +244,7 @@ func (s *DBSource) discard() {
 	s.conn.Raw(func(any) error { return driver.ErrBadConn })
 	s.conn.Close()
 	s.conn, s.st = nil, nil
+	unreserve(s.db)
 }
 
 // Close returns the held connection to the pool and makes later calls of
@@ -206,5 +259,6 @@ func (s *DBSource) Close() error {
 	}
 	err := s.conn.Close()
 	s.conn, s.st = nil, nil
+	unreserve(s.db)
 	return err
 }

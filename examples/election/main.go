@@ -48,7 +48,11 @@ func run(ctx context.Context, w io.Writer, open func(context.Context) (zkstore.S
 				if !ok {
 					return fmt.Errorf("observer ended")
 				}
-				fmt.Fprintf(w, "observer: leader is %q\n", l)
+				if l == "" {
+					fmt.Fprintln(w, "observer: leader is none")
+				} else {
+					fmt.Fprintf(w, "observer: leader is %q\n", l)
+				}
 				if l == want {
 					return nil
 				}

@@ -12,21 +12,23 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"os"
 
 	"github.com/zksql/zksql/driver"
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	// "mem:" is a private in-memory ZooKeeper; create_parents makes
+	// INSERT create missing parent znodes, like mkdir -p.
+	if err := run(context.Background(), os.Stdout, "mem:?create_parents=true"); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
-	// "mem:" is a private in-memory ZooKeeper; create_parents makes
-	// INSERT create missing parent znodes, like mkdir -p.
-	db, err := sql.Open("zookeeper", "mem:?create_parents=true")
+func run(ctx context.Context, w io.Writer, dsn string) error {
+	db, err := sql.Open("zookeeper", dsn)
 	if err != nil {
 		return err
 	}
@@ -40,7 +42,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	n, _ := res.RowsAffected()
-	fmt.Printf("created %d znodes\n", n)
+	fmt.Fprintf(w, "created %d znodes\n", n)
 
 	// Read: SELECT; data scans into a string or []byte.
 	var data string
@@ -49,24 +51,33 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("read /app/config/db = %q (version %d)\n", data, version)
+	fmt.Fprintf(w, "read /app/config/db = %q (version %d)\n", data, version)
 
 	// Compare-and-set: `version = ?` makes UPDATE ZooKeeper's conditional
-	// setData. A stale version updates nothing: 0 rows affected.
-	for _, v := range []int64{version, version} {
+	// setData. A stale version updates nothing: 0 rows affected. The
+	// second try below uses the version read before the first one
+	// changed the znode.
+	for i, value := range []string{"postgres://db2:5432", "postgres://db3:5432"} {
 		res, err := db.ExecContext(ctx, "UPDATE znodes SET data = ? WHERE path = ? AND version = ?",
-			"postgres://db2:5432", "/app/config/db", v)
+			value, "/app/config/db", version)
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		fmt.Printf("compare-and-set with version %d: %d row(s) updated\n", v, n)
+		if n, _ := res.RowsAffected(); n == 1 {
+			fmt.Fprintf(w, "compare-and-set %d with version %d: updated, data is now %q (version %d)\n", i+1, version, value, version+1)
+		} else {
+			var now int64
+			if err := db.QueryRowContext(ctx, "SELECT version FROM znodes WHERE path = ?", "/app/config/db").Scan(&now); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "compare-and-set %d with version %d: stale (the znode is at version %d now), so nothing changed\n", i+1, version, now)
+		}
 	}
 
 	// Sequential znodes: ZooKeeper appends a counter; LastInsertId is it.
-	// With protect_sequential (the default) the name also carries a
-	// unique "_c_<id>-" prefix, so a create interrupted by a connection
-	// loss can be resolved.
+	// With protect_sequential=true in the DSN (off by default) the name
+	// also carries a unique "_c_<id>-" prefix, so a create interrupted by
+	// a connection loss can be resolved.
 	for i := 0; i < 3; i++ {
 		res, err := db.ExecContext(ctx, "INSERT INTO znodes (path, data, mode) VALUES (?, ?, 'persistent_sequential')",
 			"/app/jobs/job-", fmt.Sprintf("job %d", i))
@@ -74,7 +85,7 @@ func run(ctx context.Context) error {
 			return err
 		}
 		seq, _ := res.LastInsertId()
-		fmt.Printf("queued job %d as sequence number %d\n", i, seq)
+		fmt.Fprintf(w, "queued job %d as sequence number %d\n", i, seq)
 	}
 
 	// A transaction: reads are checked and writes applied in one multi
@@ -98,11 +109,12 @@ func run(ctx context.Context) error {
 	}
 	switch err := tx.Commit(); {
 	case errors.Is(err, driver.ErrTxConflict):
-		fmt.Println("transaction conflicted; retry it")
+		fmt.Fprintln(w, "transaction conflicted (the cache changed after it was read): nothing applied; retry it")
 	case err != nil:
 		return err
 	default:
-		fmt.Println("transaction committed")
+		fmt.Fprintf(w, "transaction committed in one multi: copied %q to /app/config/cache_backup and set /app/config/cache to %q\n",
+			cache, "redis://cache2:6379")
 	}
 
 	// Children: parent = ? is ZooKeeper's getChildren.
@@ -111,14 +123,14 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer rows.Close()
-	fmt.Println("children of /app/config:")
+	fmt.Fprintln(w, "children of /app/config:")
 	for rows.Next() {
 		var name, data string
 		var version int64
 		if err := rows.Scan(&name, &data, &version); err != nil {
 			return err
 		}
-		fmt.Printf("  %-14s %-22q version %d\n", name, data, version)
+		fmt.Fprintf(w, "  %-14s %-22q version %d\n", name, data, version)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -128,6 +140,6 @@ func run(ctx context.Context) error {
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM znodes WHERE parent = '/app/jobs'").Scan(&jobs); err != nil {
 		return err
 	}
-	fmt.Printf("%d jobs queued under /app/jobs\n", jobs)
+	fmt.Fprintf(w, "%d jobs queued under /app/jobs\n", jobs)
 	return nil
 }

@@ -132,3 +132,53 @@ func (c Mem) Expire(t testing.TB, s zkstore.Store) {
 		t.Fatalf("after Expire the session is %v, want expired", got)
 	}
 }
+
+// Suspend cuts s's connection without ending its session: the proxy resets
+// it and holds every new one, so the client is disconnected while the
+// server keeps the session. It returns once s reports the disconnection,
+// with a function that lets the client reconnect and returns once s is
+// connected again, on the same session. Call it well within the session
+// timeout, or the session expires meanwhile.
+func (c *Live) Suspend(t testing.TB, s zkstore.Store) (resume func()) {
+	t.Helper()
+	c.mu.Lock()
+	p := c.proxies[s]
+	c.mu.Unlock()
+	if p == nil {
+		t.Fatalf("Suspend: store %v was not opened by this cluster", s)
+	}
+	p.Block()
+	p.DropConnections()
+	waitState(t, s, "disconnected", func(st zkstore.State) bool { return st != zkstore.StateConnected })
+	return func() {
+		t.Helper()
+		p.Unblock()
+		waitState(t, s, "connected again", func(st zkstore.State) bool { return st == zkstore.StateConnected })
+	}
+}
+
+func waitState(t testing.TB, s zkstore.Store, what string, ok func(zkstore.State) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok(s.State()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("session %#x is %v, not %s, after 20s", s.SessionID(), s.State(), what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Suspend disconnects s (memstore.Server.Disconnect) and returns a
+// function that reconnects it.
+func (c Mem) Suspend(t testing.TB, s zkstore.Store) (resume func()) {
+	t.Helper()
+	if err := c.Server.Disconnect(s.SessionID()); err != nil {
+		t.Fatalf("disconnect session %#x: %v", s.SessionID(), err)
+	}
+	return func() {
+		t.Helper()
+		if err := c.Server.Reconnect(s.SessionID()); err != nil {
+			t.Fatalf("reconnect session %#x: %v", s.SessionID(), err)
+		}
+	}
+}

@@ -37,13 +37,16 @@ func (s *Session) Server() *Server { return s.srv }
 
 func wrap(op, path string, err error) error { return zkstore.WrapPath(op, path, err) }
 
-// deadErr is the error of an ended session, read without the lock.
+// deadErr is the error of an ended session (or of a disconnected one),
+// read without the lock.
 func (s *Session) deadErr() error {
 	switch zkstore.State(s.state.Load()) {
 	case zkstore.StateClosed:
 		return zkstore.ErrClosed
 	case zkstore.StateExpired:
 		return zkstore.ErrSessionExpired
+	case zkstore.StateDisconnected: // Server.Disconnect
+		return zkstore.ErrConnectionLoss
 	}
 	return nil
 }
