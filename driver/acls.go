@@ -178,6 +178,9 @@ func (e *env) insertACL(s *parser.Insert) (result, error) {
 		if err := zkstore.ValidatePath(path, false); err != nil {
 			return result{}, err
 		}
+		if err := e.checkSystemWrite(path); err != nil {
+			return result{}, err
+		}
 		if _, ok := byPath[path]; !ok {
 			paths = append(paths, path)
 		}
@@ -310,6 +313,13 @@ func (e *env) rewriteACLs(where parser.Expr, change func(rows []aclRow) ([]zksto
 	paths, by, err := e.matchACL(where)
 	if err != nil {
 		return result{}, err
+	}
+	// Every znode is checked before the first is written: the ACLs of
+	// several znodes are set one by one.
+	for _, p := range paths {
+		if err := e.checkSystemWrite(p); err != nil {
+			return result{}, err
+		}
 	}
 	var res result
 	for _, p := range paths {

@@ -33,6 +33,10 @@ type badCase struct {
 	// valid: hostile but legal. It must succeed (a query that matches
 	// nothing, a value compared and found different) and change nothing.
 	valid bool
+	// memOnly: the case names ZooKeeper's own /zookeeper, which only the
+	// mem: tree (no chroot) reaches; under the live tree's chroot the
+	// path is an ordinary one.
+	memOnly bool
 }
 
 // badCorpus builds the corpus. It is a function, not a literal, so that
@@ -388,6 +392,43 @@ func badCorpus() []badCase {
 		add(c)
 	}
 
+	// The root ("/", the chroot node under a chroot) is never deleted nor
+	// emptied, and /zookeeper is never written: refused before anything
+	// is sent, whatever else the statement matches.
+	for i, s := range []string{
+		"DELETE FROM znodes WHERE path = '/'", "DELETE FROM znodes", "DELETE FROM znodes WHERE parent IS NULL",
+		"DELETE FROM znodes WHERE path = '/' OR path = '/other'", "DELETE FROM znodes WHERE path LIKE '/%'",
+		"DELETE FROM znodes WHERE name = ''", "DELETE FROM znodes WHERE path IN ('/', '/app')",
+	} {
+		// With the admin's credentials, so that a scan of the whole tree
+		// reads /private and reaches the write.
+		add(badCase{name: fmt.Sprintf("root/%d", i), sql: s, opts: adminAuth(), is: driver.ErrProtected, want: []string{`"/"`, "never deleted"}})
+	}
+	add(badCase{name: "root/arg", sql: "DELETE FROM znodes WHERE path = ?", args: []any{"/"}, is: driver.ErrProtected})
+	add(badCase{name: "root/create-parents", opts: adminAuth() + "&create_parents=true", sql: "DELETE FROM znodes", is: driver.ErrProtected})
+	for i, c := range []struct {
+		sql  string
+		args []any
+	}{
+		{"INSERT INTO znodes (path) VALUES ('/zookeeper/mine')", nil},
+		{"INSERT INTO znodes (path) VALUES (?)", []any{"/zookeeper/quota/app"}},
+		{"INSERT INTO znodes (path) VALUES ('/new'), ('/zookeeper/x')", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path = '/zookeeper'", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path = '/zookeeper/quota'", nil},
+		{"UPDATE znodes SET data = ? WHERE path = ?", []any{"x", "/zookeeper/quota"}},
+		{"UPDATE znodes SET data = 'x'", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path LIKE '/zookeeper%'", nil},
+		{"DELETE FROM znodes WHERE path = '/zookeeper/quota'", nil},
+		{"DELETE FROM znodes WHERE path LIKE '/zookeeper/%'", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/zookeeper/quota', 'x') ON DUPLICATE KEY UPDATE data = 'y'", nil},
+		{"INSERT INTO acls (path, scheme, id, perms) VALUES ('/zookeeper/quota', 'digest', 'x:y', 'r')", nil},
+		{"UPDATE acls SET perms = 'r' WHERE path = '/zookeeper/quota'", nil},
+		{"UPDATE acls SET perms = 'r'", nil},
+		{"DELETE FROM acls WHERE path = '/zookeeper/quota'", nil},
+	} {
+		add(badCase{name: fmt.Sprintf("system/%02d", i), sql: c.sql, args: c.args, opts: adminAuth(), memOnly: true, is: driver.ErrProtected, want: []string{"/zookeeper"}})
+	}
+
 	// read_only refuses every write, nothing sent.
 	for i, s := range []string{
 		"INSERT INTO znodes (path) VALUES ('/ro')", "UPDATE znodes SET data = 'x' WHERE path = '/other'",
@@ -485,6 +526,9 @@ func checkClear(t *testing.T, c badCase, err error) {
 func runCorpus(t *testing.T, h *hostileTree, cases []badCase) {
 	handles := map[string]*sql.DB{}
 	for _, c := range cases {
+		if c.memOnly && h.name != "mem" {
+			continue
+		}
 		db := handles[c.opts]
 		if db == nil {
 			db = h.open(t, c.opts)

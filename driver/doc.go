@@ -99,6 +99,20 @@
 // nothing: it is one setData of any version, since what it writes cannot
 // depend on what a read would find (a missing znode affects 0 rows).
 //
+// # The root and /zookeeper
+//
+// No statement deletes "/" - the session's root, which under a chroot is
+// the chroot node - and none writes ZooKeeper's own /zookeeper subtree
+// (its quota and configuration nodes; under a chroot, the server path
+// /zookeeper). A statement whose matched znodes include either is refused
+// as a whole with [ErrProtected] before anything is sent, on every store.
+// So DELETE FROM znodes with no WHERE, which matches "/", is refused
+// rather than emptying the chroot: ZooKeeper's own clients never delete
+// their chroot, and emptying a whole namespace should be asked for in so
+// many words, as the error shows: DELETE FROM znodes WHERE path <> '/'
+// (without a chroot, also leaving /zookeeper out). UPDATE may set the
+// root's data and ACL.
+//
 // Walks (path LIKE 'prefix%', or no usable condition) keep up to 64
 // reads outstanding ahead of the rows produced, pipelined on the
 // session's connection, and still yield rows in walk order; the

@@ -60,6 +60,9 @@ func (e *env) apply(wp *writePlan) (result, error) {
 	if len(wp.ops) == 0 {
 		return result{}, nil
 	}
+	if err := e.checkProtected(wp.ops); err != nil {
+		return result{}, err
+	}
 	if e.tx != nil {
 		e.tx.buffer(wp)
 		return result{affected: wp.affected()}, nil

@@ -348,6 +348,22 @@ func TestChroot(t *testing.T) {
 	if _, err := s2.Create(ctx, "/x", nil, zkstore.CreateOptions{}); !errors.Is(err, zkstore.ErrNoNode) {
 		t.Errorf("create under a missing chroot = %v", err)
 	}
+	// Deleting "/" never deletes the chroot node, even an empty one: the
+	// server is asked to delete its own root and refuses, as without a
+	// chroot (and as ZooKeeper's Java client does).
+	if _, err := root.Create(ctx, b+"/empty", nil, zkstore.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s4 := open(t, Chroot(b+"/empty"))
+	if err := s4.Delete(ctx, "/", -1); !errors.Is(err, zkstore.ErrBadArguments) {
+		t.Errorf("Delete(/) under a chroot = %v, want ErrBadArguments", err)
+	}
+	if _, err := s4.Multi(ctx, &zkstore.DeleteOp{Path: "/", Version: -1}); !errors.Is(err, zkstore.ErrBadArguments) {
+		t.Errorf("Multi delete / under a chroot = %v, want ErrBadArguments", err)
+	}
+	if _, ok, err := root.Exists(ctx, b+"/empty"); !ok || err != nil {
+		t.Errorf("the chroot node is gone: %v %v", ok, err)
+	}
 	// Chroot "/" is no chroot.
 	s3 := open(t, Chroot("/"))
 	if _, ok, err := s3.Exists(ctx, b+"/a"); !ok || err != nil {

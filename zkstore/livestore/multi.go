@@ -290,7 +290,7 @@ func (s *Store) multiOp(op zkstore.Op, async bool) (multiOp, error) {
 		if err := zkstore.ValidatePath(o.Path, false); err != nil {
 			return multiOp{}, err
 		}
-		return multiOp{opcode: opDelete, path: s.abs(o.Path), version: o.Version}, nil
+		return multiOp{opcode: opDelete, path: s.absDelete(o.Path), version: o.Version}, nil
 	case *zkstore.CheckOp:
 		if err := zkstore.ValidatePath(o.Path, false); err != nil {
 			return multiOp{}, err

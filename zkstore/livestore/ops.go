@@ -132,6 +132,18 @@ func (s *Store) abs(p string) string {
 	return s.chroot + p
 }
 
+// absDelete is abs for a delete: "/" stays "/" under a chroot, so the
+// server refuses it (ErrBadArguments) as it refuses deleting its own root,
+// instead of deleting the chroot node. ZooKeeper's Java client does the
+// same (ZooKeeper.delete); a memstore session, which has no chroot, gives
+// the same answer.
+func (s *Store) absDelete(p string) string {
+	if p == "/" {
+		return "/"
+	}
+	return s.abs(p)
+}
+
 // absCreate is abs for a create: a sequential create of "/" under a chroot
 // names a child of the chroot.
 func (s *Store) absCreate(p string, sequential bool) string {
@@ -323,7 +335,7 @@ func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 	if err := s.check(op, path, false); err != nil {
 		return err
 	}
-	full := s.abs(path)
+	full := s.absDelete(path)
 	_, err := do(s, ctx, func() (struct{}, error) {
 		return struct{}{}, s.conn.Delete(full, version)
 	})
