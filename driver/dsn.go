@@ -68,6 +68,10 @@ type Config struct {
 	Auth []Credential
 	// CreateParents makes creates also create missing parent znodes.
 	CreateParents bool
+	// CreateChroot makes opening a session create the chroot, and its
+	// missing ancestors, when it does not exist; otherwise a missing
+	// chroot fails the opening with ErrNoChroot. Only with a chroot.
+	CreateChroot bool
 	// ReadOnly rejects statements that would modify znodes.
 	ReadOnly bool
 	// ProtectSequential makes sequential creates carry a unique
@@ -175,6 +179,9 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.ConnectTimeout != DefaultConnectTimeout {
 		opt("connect_timeout", cfg.ConnectTimeout.String())
+	}
+	if cfg.CreateChroot {
+		opt("create_chroot", "true")
 	}
 	if cfg.CreateParents {
 		opt("create_parents", "true")
@@ -292,6 +299,7 @@ func errorf(format string, args ...any) error {
 var optionNames = []string{
 	"auth",
 	"connect_timeout",
+	"create_chroot",
 	"create_parents",
 	"max_data",
 	"max_scan",
@@ -330,6 +338,11 @@ var optionNames = []string{
 //		session timeout asked of ZooKeeper. Not for mem: stores.
 //	connect_timeout=DURATION (default 5s)
 //		how long to wait for a session when connecting. Not for mem:.
+//	create_chroot=BOOL (default false)
+//		when the chroot does not exist, create it (and its missing
+//		ancestors, persistent, open ACL) when a session opens. Without it
+//		a missing chroot fails Ping and the first statement with
+//		ErrNoChroot, naming it. Only with a chroot.
 //	create_parents=BOOL (default false)
 //		creates also create missing parent znodes.
 //	read_only=BOOL (default false)
@@ -473,6 +486,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.SessionTimeout, err = parseTimeout(name, value)
 		case "connect_timeout":
 			cfg.ConnectTimeout, err = parseTimeout(name, value)
+		case "create_chroot":
+			cfg.CreateChroot, err = parseBool(name, value)
 		case "create_parents":
 			cfg.CreateParents, err = parseBool(name, value)
 		case "read_only":
@@ -618,6 +633,9 @@ func (cfg *Config) normalize() error {
 		if cfg.ConnectTimeout != DefaultConnectTimeout {
 			return errorf("option connect_timeout does not apply to mem: stores; remove it")
 		}
+		if cfg.CreateChroot {
+			return errorf("option create_chroot does not apply to mem: stores, which have no chroot; remove it")
+		}
 	} else {
 		if cfg.MemName != "" {
 			return errorf("a store name is only for mem: stores")
@@ -644,6 +662,9 @@ func (cfg *Config) normalize() error {
 		}
 		if err := checkChroot(cfg.Chroot); err != nil {
 			return err
+		}
+		if cfg.CreateChroot && cfg.Chroot == "" {
+			return errorf("option create_chroot needs a chroot; write zk://HOST:PORT/CHROOT or remove it")
 		}
 		if err := checkTimeout("session_timeout", cfg.SessionTimeout); err != nil {
 			return err

@@ -112,11 +112,13 @@ var validDSNs = []struct {
 	{"h?max_data=512&max_scan=1", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 512, 1 }), "zk://h:2181?max_data=512&max_scan=1"},
 	{"h?max_scan=100000&max_data=1048576", config(zk("h:2181")), "zk://h:2181"},
 	{"h?max_scan=2147483647&max_data=2147483647", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 1<<31-1, 1<<31-1 }), "zk://h:2181?max_data=2147483647&max_scan=2147483647"},
+	{"h/app?create_chroot=1", config(func(c *driver.Config) { c.Servers, c.Chroot, c.CreateChroot = []string{"h:2181"}, "/app", true }), "zk://h:2181/app?create_chroot=true"},
+	{"h/app?create_chroot=false", config(func(c *driver.Config) { c.Servers, c.Chroot = []string{"h:2181"}, "/app" }), "zk://h:2181/app"},
 	{"h?", config(zk("h:2181")), "zk://h:2181"},
 	{"h?&&max_scan=5&", config(func(c *driver.Config) { c.Servers, c.MaxScan = []string{"h:2181"}, 5 }), "zk://h:2181?max_scan=5"},
 
 	// Everything, to check the option order.
-	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=1&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p",
+	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=1&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p&create_chroot=1",
 		config(func(c *driver.Config) {
 			c.Servers = []string{"zk1:2181", "[::1]:2182"}
 			c.Chroot = "/app"
@@ -124,9 +126,10 @@ var validDSNs = []struct {
 			c.ConnectTimeout = 2 * time.Second
 			c.Auth = []driver.Credential{digest("u", "p")}
 			c.CreateParents, c.ReadOnly, c.ProtectSequential = true, true, true
+			c.CreateChroot = true
 			c.MaxScan, c.MaxData = 9, 99
 		}),
-		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_parents=true&max_data=99&max_scan=9&protect_sequential=true&read_only=true&session_timeout=3s"},
+		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_chroot=true&create_parents=true&max_data=99&max_scan=9&protect_sequential=true&read_only=true&session_timeout=3s"},
 }
 
 // invalidDSNs maps DSNs to a substring of the error ParseDSN returns.
@@ -208,6 +211,10 @@ var invalidDSNs = []struct {
 	{"zk://h?session_timeout=99999999999999999999", "too long"},
 	{"zk://h?connect_timeout=0", "option connect_timeout: must be positive"},
 	{"zk://h?create_parents=yes", "option create_parents: want true, false, 1 or 0"},
+	{"zk://h/app?create_chroot=yes", "option create_chroot: want true, false, 1 or 0"},
+	{"zk://h?create_chroot=true", "option create_chroot needs a chroot"},
+	{"zk://h/?create_chroot=true", "option create_chroot needs a chroot"},
+	{"mem:?create_chroot=true", "option create_chroot does not apply to mem: stores"},
 	{"zk://h?read_only=", "option read_only: want true, false, 1 or 0"},
 	{"zk://h?protect_sequential=2", "option protect_sequential: want true"},
 	{"zk://h?max_scan=0", "option max_scan: want an integer from 1 to 2147483647"},
