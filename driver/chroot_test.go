@@ -73,3 +73,33 @@ func TestMissingChroot(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Issue 11: session_timeout=15 was read as 15ms without a word. A bare
+// number is refused where the DSN is parsed, before any server is
+// contacted, with the fix in the message; so is a session timeout no
+// server would grant. The memory store takes no session timeout at all.
+func TestDurationsNeedAUnit(t *testing.T) {
+	for _, c := range []struct{ dsn, want string }{
+		{"zk://127.0.0.1:1?session_timeout=15", "write session_timeout=15s"},
+		{"zk://127.0.0.1:1?connect_timeout=500", "write connect_timeout=500s for seconds (or 500ms"},
+		{"zk://127.0.0.1:1?session_timeout=15ms", "outside what a ZooKeeper server grants"},
+		{"mem:?session_timeout=15s", "does not apply to mem:"},
+	} {
+		db, err := sql.Open("zookeeper", c.dsn)
+		if err == nil {
+			err = db.Ping()
+			db.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.dsn, err, c.want)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	// The smallest timeout accepted opens a session on a live server.
+	db := openDB(t, "zk://"+zkserver.SharedAddr(t)+"?session_timeout=1s")
+	if err := db.Ping(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -28,6 +28,21 @@ const (
 	DefaultProtectSequential = false
 )
 
+// MinSessionTimeout and MaxSessionTimeout bound the session timeout a DSN
+// (or Config) may ask for. ZooKeeper grants a timeout
+// between its minSessionTimeout and maxSessionTimeout (2 and 20 ticks by
+// default: 4s and 40s with the usual tickTime of 2s) and clamps anything
+// else into that range, so a value far outside it is a mistake that the
+// server would silently turn into something else. Below 1s a session
+// cannot outlive one lost TCP segment (Linux retransmits after 200ms at
+// the earliest, and go-zookeeper gives up a read after 2/3 of the
+// timeout); above 10m a crashed client's ephemeral znodes would linger
+// longer than any server is configured to allow.
+const (
+	MinSessionTimeout = time.Second
+	MaxSessionTimeout = 10 * time.Minute
+)
+
 // Limits enforced on Config values.
 const (
 	maxTimeout  = 24 * time.Hour
@@ -335,7 +350,9 @@ var optionNames = []string{
 //		adds a credential to each session; repeatable. The password may
 //		contain ':'. Only the digest scheme is supported.
 //	session_timeout=DURATION (default 10s)
-//		session timeout asked of ZooKeeper. Not for mem: stores.
+//		session timeout asked of ZooKeeper, from 1s to 10m (servers
+//		grant 4s to 40s by default and clamp what they are asked into
+//		their range). Not for mem: stores.
 //	connect_timeout=DURATION (default 5s)
 //		how long to wait for a session when connecting. Not for mem:.
 //	create_chroot=BOOL (default false)
@@ -362,9 +379,10 @@ var optionNames = []string{
 //		an *UnreadableError naming what it left out (rows.Err reports
 //		it). Writes and transactions always fail instead.
 //
-// A DURATION is either a Go duration such as 10s, 1m30s or 1500ms, or a
-// bare integer read as milliseconds, as in ZooKeeper's own configuration;
-// it must be a whole number of milliseconds between 1ms and 24h. A BOOL is
+// A DURATION is a Go duration with its unit, such as 10s, 1m30s or
+// 1500ms; a bare number is refused (session_timeout=15 would be 15ms in
+// ZooKeeper's own configuration and 15s to many readers). It must be a
+// whole number of milliseconds between 1ms and 24h. A BOOL is
 // true, false, 1 or 0. N is an integer from 1 to 2147483647.
 //
 // Errors start with "invalid DSN:" and never contain a password.
@@ -565,19 +583,14 @@ func isDigits(s string) bool {
 }
 
 func parseTimeout(name, value string) (time.Duration, error) {
-	var d time.Duration
 	if isDigits(value) {
-		ms, err := strconv.ParseInt(value, 10, 64)
-		if err != nil || ms > int64(maxTimeout/time.Millisecond) {
-			return 0, errorf("option %s: %q is too long; the most is 24h", name, value)
-		}
-		d = time.Duration(ms) * time.Millisecond
-	} else {
-		var err error
-		d, err = time.ParseDuration(value)
-		if err != nil {
-			return 0, errorf("option %s: %q is not a duration; write e.g. 10s or 1500ms, or whole milliseconds such as 10000", name, value)
-		}
+		// A bare number was read as milliseconds once, so that
+		// session_timeout=15 meant 15ms; it has no unit now.
+		return 0, errorf("option %s: %q has no unit; write %s=%ss for seconds (or %sms for milliseconds)", name, value, name, value, value)
+	}
+	d, err := time.ParseDuration(value)
+	if err != nil {
+		return 0, errorf("option %s: %q is not a duration; write e.g. 10s, 1500ms or 1m30s", name, value)
 	}
 	return d, checkTimeout(name, d)
 }
@@ -590,6 +603,9 @@ func checkTimeout(name string, d time.Duration) error {
 		return errorf("option %s: %v is too long; the most is 24h", name, d)
 	case d%time.Millisecond != 0:
 		return errorf("option %s: %v is not a whole number of milliseconds", name, d)
+	case name == "session_timeout" && (d < MinSessionTimeout || d > MaxSessionTimeout):
+		return errorf("option session_timeout: %v is outside what a ZooKeeper server grants; write a value from %v to %v (servers grant 4s to 40s by default)",
+			d, MinSessionTimeout, MaxSessionTimeout)
 	}
 	return nil
 }

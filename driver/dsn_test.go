@@ -76,12 +76,13 @@ var validDSNs = []struct {
 
 	// Timeouts.
 	{"zk://h?session_timeout=15s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 15*time.Second }), "zk://h:2181?session_timeout=15s"},
-	{"h?session_timeout=15000", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 15*time.Second }), "zk://h:2181?session_timeout=15s"},
+	{"h?session_timeout=1s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, time.Second }), "zk://h:2181?session_timeout=1s"},
+	{"h?session_timeout=10m", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 10*time.Minute }), "zk://h:2181?session_timeout=10m0s"},
 	{"h?session_timeout=1500ms", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 1500*time.Millisecond }), "zk://h:2181?session_timeout=1.5s"},
 	{"h?session_timeout=1m30s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 90*time.Second }), "zk://h:2181?session_timeout=1m30s"},
-	{"h?session_timeout=24h", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 24*time.Hour }), "zk://h:2181?session_timeout=24h0m0s"},
-	{"h?connect_timeout=1", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, time.Millisecond }), "zk://h:2181?connect_timeout=1ms"},
-	{"h?session_timeout=10s&connect_timeout=5000", config(zk("h:2181")), "zk://h:2181"},
+	{"h?connect_timeout=24h", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, 24*time.Hour }), "zk://h:2181?connect_timeout=24h0m0s"},
+	{"h?connect_timeout=1ms", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, time.Millisecond }), "zk://h:2181?connect_timeout=1ms"},
+	{"h?session_timeout=10s&connect_timeout=5000ms", config(zk("h:2181")), "zk://h:2181"},
 
 	// Auth.
 	{"zk://h?auth=digest:alice:" + secret, config(func(c *driver.Config) {
@@ -202,14 +203,20 @@ var invalidDSNs = []struct {
 	{"zk://h?read_only=1&read_only=0", "option read_only given more than once"},
 	{"zk://h?session_timeout=abc", `option session_timeout: "abc" is not a duration`},
 	{"zk://h?session_timeout=", `"" is not a duration`},
-	{"zk://h?session_timeout=0", "must be positive"},
+	{"zk://h?session_timeout=0", `option session_timeout: "0" has no unit`},
+	{"zk://h?session_timeout=15", `option session_timeout: "15" has no unit; write session_timeout=15s for seconds (or 15ms for milliseconds)`},
+	{"zk://h?connect_timeout=5000", `option connect_timeout: "5000" has no unit; write connect_timeout=5000s`},
+	{"zk://h?session_timeout=15ms", "option session_timeout: 15ms is outside what a ZooKeeper server grants; write a value from 1s to 10m0s"},
+	{"zk://h?session_timeout=999ms", "outside what a ZooKeeper server grants"},
+	{"zk://h?session_timeout=10m1ms", "outside what a ZooKeeper server grants"},
+	{"zk://h?session_timeout=24h", "outside what a ZooKeeper server grants"},
 	{"zk://h?session_timeout=0s", "must be positive"},
 	{"zk://h?session_timeout=-1s", "must be positive"},
 	{"zk://h?session_timeout=1500us", "not a whole number of milliseconds"},
 	{"zk://h?session_timeout=25h", "too long"},
-	{"zk://h?session_timeout=86400001", "too long"},
-	{"zk://h?session_timeout=99999999999999999999", "too long"},
-	{"zk://h?connect_timeout=0", "option connect_timeout: must be positive"},
+	{"zk://h?session_timeout=86400001", "has no unit"},
+	{"zk://h?session_timeout=99999999999999999999", "has no unit"},
+	{"zk://h?connect_timeout=0s", "option connect_timeout: must be positive"},
 	{"zk://h?create_parents=yes", "option create_parents: want true, false, 1 or 0"},
 	{"zk://h/app?create_chroot=yes", "option create_chroot: want true, false, 1 or 0"},
 	{"zk://h?create_chroot=true", "option create_chroot needs a chroot"},
@@ -404,8 +411,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 SkipUnreadable:false Logger:<nil>}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, SkipUnreadable:false, Logger:(*slog.Logger)(nil)}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 SkipUnreadable:false Logger:<nil>}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, SkipUnreadable:false, Logger:(*slog.Logger)(nil)}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)
@@ -483,7 +490,7 @@ func TestConfigClone(t *testing.T) {
 }
 
 func ExampleParseDSN() {
-	cfg, err := driver.ParseDSN("zk1:2181,zk2,[::1]:2182/app?session_timeout=15000&auth=digest:alice:s3cr3t")
+	cfg, err := driver.ParseDSN("zk1:2181,zk2,[::1]:2182/app?session_timeout=15s&auth=digest:alice:s3cr3t")
 	if err != nil {
 		log.Fatal(err)
 	}
