@@ -259,10 +259,15 @@ func TestErrors(t *testing.T) {
 	check("set too large", err, zkstore.ErrDataTooLarge, "set", b+"/a")
 	err = s.Delete(ctx, "/", -1)
 	check("delete root", err, zkstore.ErrBadArguments, "delete", "/")
-	// Exactly the limit goes through (the test server's jute.maxbuffer has
-	// room for the framing).
-	if _, err := s.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{}); err != nil {
-		t.Errorf("create of exactly MaxDataSize: %v", err)
+	// Exactly MaxDataSize does not fit a default server's request limit
+	// (jute.maxbuffer 1048575): the path, ACL and framing come on top.
+	_, err = s.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{})
+	check("create of exactly MaxDataSize", err, zkstore.ErrRequestTooLarge, "create", b+"/max")
+	// It goes through to the test server, whose jute.maxbuffer has room
+	// for the framing, with the request limit raised to match.
+	big := open(t, MaxRequestSize(zkserver.JuteMaxBuffer))
+	if _, err := big.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{}); err != nil {
+		t.Errorf("create of exactly MaxDataSize with MaxRequestSize(%d): %v", zkserver.JuteMaxBuffer, err)
 	}
 
 	// Bad paths never reach the server, whichever call.
@@ -566,8 +571,8 @@ func TestMulti(t *testing.T) {
 		t.Errorf("multi TTL 0: %v", err)
 	}
 	_, err = s.Multi(ctx, &zkstore.SetOp{Path: b + "/x", Data: make([]byte, DefaultMaxDataSize/2+1)}, &zkstore.SetOp{Path: b + "/x", Data: make([]byte, DefaultMaxDataSize/2+1)})
-	if !errors.Is(err, zkstore.ErrDataTooLarge) {
-		t.Errorf("multi over the size limit: %v", err)
+	if !errors.Is(err, zkstore.ErrRequestTooLarge) {
+		t.Errorf("multi over the request limit: %v", err)
 	}
 	res, err = s.Multi(ctx)
 	if err != nil || len(res) != 0 {
@@ -1002,9 +1007,20 @@ func TestOptions(t *testing.T) {
 	if _, err := s.Set(ctx, b+"/ok", make([]byte, 11), -1); !errors.Is(err, zkstore.ErrDataTooLarge) {
 		t.Errorf("11 bytes with MaxDataSize(10): %v", err)
 	}
-	res, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1})
+	res, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 11), Version: -1})
 	if !errors.Is(err, zkstore.ErrDataTooLarge) || res[0].Err != nil || !errors.Is(res[1].Err, zkstore.ErrDataTooLarge) {
-		t.Errorf("multi over MaxDataSize(10): %+v, %v", res, err)
+		t.Errorf("multi with 11 bytes in an op, MaxDataSize(10): %+v, %v", res, err)
+	}
+	// The data of a multi's ops add up against the request limit, not
+	// MaxDataSize.
+	if _, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}); err != nil {
+		t.Errorf("multi of 12 bytes in two ops, MaxDataSize(10): %v", err)
+	}
+	small := openStore(t, addr, MaxRequestSize(100))
+	ops := []zkstore.Op{&zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 40), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 40), Version: -1}}
+	size := zkstore.MultiRequestSize(ops)
+	if _, err := small.Multi(ctx, ops...); !errors.Is(err, zkstore.ErrRequestTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("%d bytes, the limit is 100", size)) {
+		t.Errorf("multi of %d bytes with MaxRequestSize(100): %v", size, err)
 	}
 	if got := s.String(); !strings.Contains(got, addr) || !strings.Contains(got, "connected") {
 		t.Errorf("String() = %q", got)

@@ -93,6 +93,19 @@ type multiRequest struct{ ops []multiOp }
 // is called by go-zookeeper's encodePacket, through its encoder interface.
 func (r *multiRequest) Encode(buf []byte) (int, error) {
 	w := juteWriter{buf: buf}
+	r.encode(&w)
+	return w.n, w.err
+}
+
+// size is the encoded length of the request record, counted by the very
+// code that writes it.
+func (r *multiRequest) size() int {
+	w := juteWriter{count: true}
+	r.encode(&w)
+	return w.n
+}
+
+func (r *multiRequest) encode(w *juteWriter) {
 	for _, op := range r.ops {
 		w.int32(op.opcode) // MultiHeader{type, done=false, err=-1}
 		w.bool(false)
@@ -112,7 +125,6 @@ func (r *multiRequest) Encode(buf []byte) (int, error) {
 	w.int32(-1) // done
 	w.bool(true)
 	w.int32(-1)
-	return w.n, w.err
 }
 
 // multiResult is one op's reply: its error, or a created path or a Stat.
@@ -170,19 +182,17 @@ func (s *Store) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResul
 	results := make([]zkstore.OpResult, len(ops))
 	zops := make([]multiOp, len(ops))
 	async := ctx.Done() != nil
-	total := 0
 	for i, op := range ops {
 		mo, err := s.multiOp(op, async)
-		if err == nil {
-			// The whole request must fit the server's jute.maxbuffer.
-			if total += len(mo.data); total > s.cfg.maxDataSize {
-				err = fmt.Errorf("%w: the multi's data add up to more than %d bytes", zkstore.ErrDataTooLarge, s.cfg.maxDataSize)
-			}
-		}
 		if err != nil {
 			return failedAt(results, ops, i, err)
 		}
 		zops[i] = mo
+	}
+	// The whole request must fit the server's jute.maxbuffer, or the
+	// server drops the connection and the outcome is unknown.
+	if err := s.checkRequest(requestHeaderSize + (&multiRequest{zops}).size()); err != nil {
+		return allFailed(results, err, pathErr("multi", "", err))
 	}
 	if err := s.dead(); err != nil {
 		return allFailed(results, err, pathErr("multi", "", err))
@@ -385,9 +395,18 @@ type juteWriter struct {
 	buf []byte
 	n   int
 	err error
+	// count: write nothing, only count the bytes.
+	count bool
 }
 
+// requestHeaderSize is RequestHeader's length: xid and opcode.
+const requestHeaderSize = 8
+
 func (w *juteWriter) room(k int) []byte {
+	if w.count {
+		w.n += k
+		return nil
+	}
 	if w.err != nil {
 		return nil
 	}

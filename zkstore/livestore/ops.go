@@ -101,6 +101,14 @@ func (s *Store) checkData(data []byte) error {
 	return nil
 }
 
+// checkRequest refuses a request packet of size bytes over the limit.
+func (s *Store) checkRequest(size int) error {
+	if size > s.cfg.maxRequestSize {
+		return zkstore.RequestTooLarge(size, s.cfg.maxRequestSize)
+	}
+	return nil
+}
+
 // checkMode does the client-side checks of a create's mode and TTL: an
 // unknown mode, or a TTL with a mode that takes none, never reaches the
 // server (ErrBadArguments). The TTL's value is the server's to check
@@ -179,10 +187,14 @@ func (s *Store) Create(ctx context.Context, path string, data []byte, opts zksto
 	if err := s.checkData(data); err != nil {
 		return "", pathErr(op, path, err)
 	}
+	full := s.absCreate(path, opts.Mode.IsSequential())
+	if err := s.checkRequest(zkstore.CreateRequestSize(full, data, opts.ACL, opts.Mode)); err != nil {
+		return "", pathErr(op, path, err)
+	}
 	if err := s.dead(); err != nil {
 		return "", pathErr(op, path, err)
 	}
-	full, acl := s.absCreate(path, opts.Mode.IsSequential()), toZKACL(opts.ACL)
+	acl := toZKACL(opts.ACL)
 	mode, ttl := opts.Mode, opts.TTL
 	if ctx.Done() != nil {
 		data = bytes.Clone(data) // the call may outlive our return
@@ -302,10 +314,13 @@ func (s *Store) Set(ctx context.Context, path string, data []byte, version int32
 	if err := s.checkData(data); err != nil {
 		return zkstore.Stat{}, pathErr(op, path, err)
 	}
+	full := s.abs(path)
+	if err := s.checkRequest(zkstore.SetRequestSize(full, data)); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
 	if err := s.dead(); err != nil {
 		return zkstore.Stat{}, pathErr(op, path, err)
 	}
-	full := s.abs(path)
 	if ctx.Done() != nil {
 		data = bytes.Clone(data) // the call may outlive our return
 	}
@@ -336,6 +351,9 @@ func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 		return err
 	}
 	full := s.absDelete(path)
+	if err := s.checkRequest(zkstore.DeleteRequestSize(full)); err != nil {
+		return pathErr(op, path, err)
+	}
 	_, err := do(s, ctx, func() (struct{}, error) {
 		return struct{}{}, s.conn.Delete(full, version)
 	})
@@ -529,6 +547,9 @@ func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, vers
 		return zkstore.Stat{}, err
 	}
 	full := s.abs(path)
+	if err := s.checkRequest(zkstore.SetACLRequestSize(full, acl)); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
 	zacl := make([]zk.ACL, len(acl))
 	for i, a := range acl {
 		zacl[i] = zk.ACL{Perms: a.Perms, Scheme: a.Scheme, ID: a.ID}

@@ -14,8 +14,8 @@ import (
 //
 // An op the client would refuse before sending (bad path, bad mode, data
 // too large) fails the multi without a transaction; its results still say
-// which op it was. A multi whose data together exceed the limit returns no
-// results and ErrDataTooLarge.
+// which op it was. A multi larger than the request limit fails as a whole
+// with ErrRequestTooLarge in every result.
 func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResult, error) {
 	const op = "multi"
 	first := ""
@@ -25,16 +25,17 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 	if err := s.precheck(ctx, op, first); err != nil {
 		return nil, err
 	}
-	total := 0
 	for i, o := range ops {
-		n, err := s.validateOp(o)
-		if err != nil {
+		if _, err := s.validateOp(o); err != nil {
 			return failedResults(len(ops), i, err), wrap(op, opPath(o), err)
 		}
-		total += n
 	}
-	if total > s.srv.cfg.maxDataSize {
-		return nil, wrap(op, first, zkstore.ErrDataTooLarge)
+	if err := s.checkRequest(zkstore.MultiRequestSize(ops)); err != nil {
+		res := make([]zkstore.OpResult, len(ops))
+		for i := range res {
+			res[i].Err = err
+		}
+		return res, wrap(op, "", err)
 	}
 	results := make([]zkstore.OpResult, len(ops))
 	var (

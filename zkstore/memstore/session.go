@@ -17,6 +17,8 @@ type Session struct {
 	id      int64
 	timeout time.Duration
 	state   atomic.Int32
+	// maxRequest is the request limit (jute.maxbuffer).
+	maxRequest int
 
 	// guarded by srv.mu
 	err  error // why the session ended; nil while it lives
@@ -135,6 +137,15 @@ func (s *Session) checkData(op, path string, data []byte) error {
 	return nil
 }
 
+// checkRequest refuses a request of size bytes over the session's limit,
+// as a client refuses it before sending.
+func (s *Session) checkRequest(size int) error {
+	if size > s.maxRequest {
+		return zkstore.RequestTooLarge(size, s.maxRequest)
+	}
+	return nil
+}
+
 // validateCreate is what the client checks before sending a create. A TTL
 // that is not whole milliseconds cannot be sent; the server checks the rest.
 func (s *Session) validateCreate(path string, data []byte, mode zkstore.CreateMode, ttl time.Duration) error {
@@ -156,6 +167,9 @@ func (s *Session) Create(ctx context.Context, path string, data []byte, opts zks
 		return "", err
 	}
 	if err := s.validateCreate(path, data, opts.Mode, opts.TTL); err != nil {
+		return "", wrap(op, path, err)
+	}
+	if err := s.checkRequest(zkstore.CreateRequestSize(path, data, opts.ACL, opts.Mode)); err != nil {
 		return "", wrap(op, path, err)
 	}
 	acl := opts.ACL
@@ -229,6 +243,9 @@ func (s *Session) Set(ctx context.Context, path string, data []byte, version int
 	if err := s.checkData(op, path, data); err != nil {
 		return zkstore.Stat{}, err
 	}
+	if err := s.checkRequest(zkstore.SetRequestSize(path, data)); err != nil {
+		return zkstore.Stat{}, wrap(op, path, err)
+	}
 	var st zkstore.Stat
 	err := s.write(op, path, func(t *txn) (err error) {
 		st, err = t.setData(path, data, version)
@@ -244,6 +261,9 @@ func (s *Session) Delete(ctx context.Context, path string, version int32) error 
 	const op = "delete"
 	if err := s.start(ctx, op, path); err != nil {
 		return err
+	}
+	if err := s.checkRequest(zkstore.DeleteRequestSize(path)); err != nil {
+		return wrap(op, path, err)
 	}
 	return s.write(op, path, func(t *txn) error { return t.delete(path, version) })
 }
@@ -332,6 +352,9 @@ func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, ve
 	const op = "setACL"
 	if err := s.start(ctx, op, path); err != nil {
 		return zkstore.Stat{}, err
+	}
+	if err := s.checkRequest(zkstore.SetACLRequestSize(path, acl)); err != nil {
+		return zkstore.Stat{}, wrap(op, path, err)
 	}
 	var st zkstore.Stat
 	err := s.write(op, path, func(t *txn) (err error) {

@@ -1,0 +1,112 @@
+package storetest
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// RequestLimiter is a Cluster that knows its request limit: the servers'
+// jute.maxbuffer, which the sessions it opens are configured with too. A
+// Cluster that is not one is taken to have zkstore.DefaultMaxRequestSize.
+type RequestLimiter interface {
+	MaxRequestSize() int
+}
+
+// requestLimit is c's request limit.
+func requestLimit(c Cluster) int {
+	if l, ok := c.(RequestLimiter); ok {
+		return l.MaxRequestSize()
+	}
+	return zkstore.DefaultMaxRequestSize
+}
+
+// paddedCreates returns n creates under parent whose multi request is
+// exactly size bytes long, the padding spread over their data.
+func paddedCreates(parent string, n, size int) []zkstore.Op {
+	ops := make([]zkstore.Op, n)
+	for i := range ops {
+		ops[i] = &zkstore.CreateOp{Path: parent + "/big-" + strconv.Itoa(i)}
+	}
+	pad := size - zkstore.MultiRequestSize(ops)
+	for i, op := range ops {
+		k := pad / n
+		if i == 0 {
+			k += pad % n
+		}
+		op.(*zkstore.CreateOp).Data = bytes.Repeat([]byte{byte('a' + i)}, k)
+	}
+	return ops
+}
+
+// wantTooLarge checks a refused request's error: it matches
+// ErrRequestTooLarge and names the size and the limit.
+func wantTooLarge(t *testing.T, what string, err error, size, limit int) {
+	t.Helper()
+	wantErr(t, what, err, zkstore.ErrRequestTooLarge)
+	if err != nil && (!strings.Contains(err.Error(), fmt.Sprintf("%d bytes, the limit is %d", size, limit))) {
+		t.Errorf("%s: %q does not give the size %d and the limit %d", what, err, size, limit)
+	}
+}
+
+func init() {
+	register(
+		// The server reads a request whose length is exactly its
+		// jute.maxbuffer and drops the connection for one byte more; the
+		// stores refuse that one before sending, so the outcome is known:
+		// nothing applied.
+		testCase{"Request/MultiAtLimit", func(t *testing.T, f *fixture) {
+			limit := requestLimit(f.c)
+			n := max(2, limit/(600<<10)+1) // each create's data stays under 1 MiB
+			over := paddedCreates(f.base, n, limit+1)
+			if got := zkstore.MultiRequestSize(over); got != limit+1 {
+				t.Fatalf("padded multi is %d bytes, want %d", got, limit+1)
+			}
+			res, err := f.s.Multi(f.ctx, over...)
+			wantTooLarge(t, "multi of limit+1 bytes", err, limit+1, limit)
+			if len(res) != n {
+				t.Fatalf("%d results for %d ops", len(res), n)
+			}
+			for i, r := range res {
+				wantErr(t, fmt.Sprintf("result %d", i), r.Err, zkstore.ErrRequestTooLarge)
+			}
+			for _, op := range over {
+				f.mustNotExist(f.s, op.OpPath())
+			}
+			at := paddedCreates(f.base, n, limit)
+			if _, err := f.s.Multi(f.ctx, at...); err != nil {
+				t.Fatalf("multi of exactly the limit, %d bytes: %v", limit, err)
+			}
+			for _, op := range at {
+				data, _ := f.get(f.s, op.OpPath())
+				wantData(t, op.OpPath(), data, op.(*zkstore.CreateOp).Data)
+			}
+		}},
+		// A single request is measured the same way; a path alone can
+		// make it too large.
+		testCase{"Request/SingleAtLimit", func(t *testing.T, f *fixture) {
+			limit := requestLimit(f.c)
+			long := func(size int) string {
+				p := f.p("x")
+				return p + strings.Repeat("y", size-zkstore.DeleteRequestSize(p))
+			}
+			p := long(limit + 1)
+			wantTooLarge(t, "delete of limit+1 bytes", f.s.Delete(f.ctx, p, -1), limit+1, limit)
+			_, err := f.s.Set(f.ctx, p, nil, -1)
+			wantTooLarge(t, "set of a longer path", err, zkstore.SetRequestSize(p, nil), limit)
+			_, err = f.s.Create(f.ctx, p, nil, zkstore.CreateOptions{})
+			wantTooLarge(t, "create of a longer path", err, zkstore.CreateRequestSize(p, nil, nil, zkstore.ModePersistent), limit)
+			_, err = f.s.SetACL(f.ctx, p, zkstore.OpenACLUnsafe(), -1)
+			wantTooLarge(t, "setacl of a longer path", err, zkstore.SetACLRequestSize(p, zkstore.OpenACLUnsafe()), limit)
+			// Exactly the limit is read and answered by the server.
+			p = long(limit)
+			wantErr(t, "delete of exactly the limit", f.s.Delete(f.ctx, p, -1), zkstore.ErrNoNode)
+			// The session is fine after the refusals.
+			f.mk(f.p("after"), []byte("x"))
+		}},
+	)
+}
