@@ -131,7 +131,7 @@ func (e *env) setACL(path string, acl []zkstore.ACL, aversion int32) error {
 		if errors.Is(err, zkstore.ErrBadVersion) {
 			return &conflictError{kind: ErrConflict, err: err}
 		}
-		return err
+		return requestHint(err, e.cfg)
 	}
 	return nil
 }

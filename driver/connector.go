@@ -97,7 +97,8 @@ func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
 	}
 	switch {
 	case cfg.Mem && cfg.MemName == "":
-		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)))
+		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)),
+			memstore.MaxRequestSize(cfg.MaxRequest))
 		srv := c.server
 		c.open = func(ctx context.Context) (zkstore.Store, error) { return srv.Open(), nil }
 	default:

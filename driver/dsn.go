@@ -20,11 +20,14 @@ import (
 // Default values of the Config fields. FormatDSN leaves out options whose
 // value equals the default.
 const (
-	DefaultPort              = 2181
-	DefaultSessionTimeout    = 10 * time.Second
-	DefaultConnectTimeout    = 5 * time.Second
-	DefaultMaxScan           = 100000
-	DefaultMaxData           = 1 << 20 // 1 MiB
+	DefaultPort           = 2181
+	DefaultSessionTimeout = 10 * time.Second
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultMaxScan        = 100000
+	DefaultMaxData        = 1 << 20 // 1 MiB
+	// DefaultMaxRequest is ZooKeeper's default jute.maxbuffer, 1048575
+	// bytes: the largest request a server reads.
+	DefaultMaxRequest        = zkstore.DefaultMaxRequestSize
 	DefaultProtectSequential = false
 )
 
@@ -100,6 +103,12 @@ type Config struct {
 	MaxScan int
 	// MaxData is the largest znode data, in bytes, a statement may write.
 	MaxData int
+	// MaxRequest is the largest request, in bytes as the server counts
+	// them, the session sends: the servers' jute.maxbuffer. A statement
+	// whose request would be larger (a DELETE of many znodes is one multi)
+	// fails with zkstore.ErrRequestTooLarge before anything is sent, where
+	// the server would drop the connection and leave the outcome unknown.
+	MaxRequest int
 	// SkipUnreadable makes a SELECT leave out the znodes the session may
 	// not read (ZooKeeper answers ErrNoAuth) instead of failing, and end
 	// its rows with an *UnreadableError naming them. Writes and
@@ -131,6 +140,7 @@ func NewConfig() *Config {
 		ConnectTimeout:    DefaultConnectTimeout,
 		MaxScan:           DefaultMaxScan,
 		MaxData:           DefaultMaxData,
+		MaxRequest:        DefaultMaxRequest,
 		ProtectSequential: DefaultProtectSequential,
 	}
 }
@@ -203,6 +213,9 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.MaxData != DefaultMaxData {
 		opt("max_data", strconv.Itoa(cfg.MaxData))
+	}
+	if cfg.MaxRequest != DefaultMaxRequest {
+		opt("max_request", strconv.Itoa(cfg.MaxRequest))
 	}
 	if cfg.MaxScan != DefaultMaxScan {
 		opt("max_scan", strconv.Itoa(cfg.MaxScan))
@@ -317,6 +330,7 @@ var optionNames = []string{
 	"create_chroot",
 	"create_parents",
 	"max_data",
+	"max_request",
 	"max_scan",
 	"protect_sequential",
 	"read_only",
@@ -371,6 +385,14 @@ var optionNames = []string{
 //		the most znodes one statement may visit.
 //	max_data=N (default 1048576)
 //		the largest znode data, in bytes, a statement may write.
+//	max_request=N (default 1048575)
+//		the largest request, in bytes as a ZooKeeper server counts them,
+//		a statement may send: set it to the servers' jute.maxbuffer, whose
+//		default this is. A larger request (a DELETE or UPDATE of many
+//		znodes is one multi) is refused before anything is sent with
+//		zkstore.ErrRequestTooLarge, where the server would drop the
+//		connection and leave the outcome unknown. Raise it only together
+//		with jute.maxbuffer on every server.
 //	skip_unreadable=BOOL (default false)
 //		a SELECT that meets a znode the session may not read
 //		(ErrNoAuth) fails by default, naming it. With true it leaves such
@@ -518,6 +540,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.MaxScan, err = parsePositive(name, value, math.MaxInt32)
 		case "max_data":
 			cfg.MaxData, err = parsePositive(name, value, math.MaxInt32)
+		case "max_request":
+			cfg.MaxRequest, err = parsePositive(name, value, math.MaxInt32)
 		}
 		if err != nil {
 			return err
@@ -715,6 +739,9 @@ func (cfg *Config) normalize() error {
 	}
 	if cfg.MaxData < 1 || cfg.MaxData > math.MaxInt32 {
 		return errorf("option max_data: want an integer from 1 to %d, got %d", math.MaxInt32, cfg.MaxData)
+	}
+	if cfg.MaxRequest < 1 || cfg.MaxRequest > math.MaxInt32 {
+		return errorf("option max_request: want an integer from 1 to %d, got %d", math.MaxInt32, cfg.MaxRequest)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ var fuzzSeeds = []string{
 	"h?protect_sequential=0&create_parents=1&read_only=TRUE",
 	"h?max_data=512&max_scan=2147483647",
 	"h/app?create_chroot=1",
+	"h?max_request=2097152",
+	"mem:?max_request=0",
 	"h?session_timeout=15",
 	"h?session_timeout=15ms",
 	"h?session_timeout=10m&connect_timeout=1ms",

@@ -112,6 +112,9 @@ var validDSNs = []struct {
 	{"h?protect_sequential=False&read_only=TRUE", config(func(c *driver.Config) { c.Servers, c.ReadOnly = []string{"h:2181"}, true }), "zk://h:2181?read_only=true"},
 	{"h?max_data=512&max_scan=1", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 512, 1 }), "zk://h:2181?max_data=512&max_scan=1"},
 	{"h?max_scan=100000&max_data=1048576", config(zk("h:2181")), "zk://h:2181"},
+	{"h?max_request=1048575", config(zk("h:2181")), "zk://h:2181"},
+	{"h?max_request=2097152", config(func(c *driver.Config) { c.Servers, c.MaxRequest = []string{"h:2181"}, 2<<20 }), "zk://h:2181?max_request=2097152"},
+	{"mem:?max_request=100", config(func(c *driver.Config) { c.Mem, c.MaxRequest = true, 100 }), "mem:?max_request=100"},
 	{"h?max_scan=2147483647&max_data=2147483647", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 1<<31-1, 1<<31-1 }), "zk://h:2181?max_data=2147483647&max_scan=2147483647"},
 	{"h/app?create_chroot=1", config(func(c *driver.Config) { c.Servers, c.Chroot, c.CreateChroot = []string{"h:2181"}, "/app", true }), "zk://h:2181/app?create_chroot=true"},
 	{"h/app?create_chroot=false", config(func(c *driver.Config) { c.Servers, c.Chroot = []string{"h:2181"}, "/app" }), "zk://h:2181/app"},
@@ -230,6 +233,8 @@ var invalidDSNs = []struct {
 	{"zk://h?max_scan=2147483648", "option max_scan: want an integer"},
 	{"zk://h?max_data=0", "option max_data: want an integer"},
 	{"zk://h?max_data=1MiB", "option max_data: want an integer"},
+	{"zk://h?max_request=0", "option max_request: want an integer from 1 to 2147483647"},
+	{"zk://h?max_request=1MiB", "option max_request: want an integer"},
 	{"zk://h?max_scan=1%zz", "option max_scan: invalid percent-encoding"},
 
 	// Auth.
@@ -411,8 +416,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 SkipUnreadable:false Logger:<nil>}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, SkipUnreadable:false, Logger:(*slog.Logger)(nil)}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false Logger:<nil>}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, Logger:(*slog.Logger)(nil)}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)
@@ -433,6 +438,7 @@ func TestNewConfig(t *testing.T) {
 		ConnectTimeout:    5 * time.Second,
 		MaxScan:           100000,
 		MaxData:           1 << 20,
+		MaxRequest:        1<<20 - 1,
 		ProtectSequential: false,
 	}
 	if diff := cmp.Diff(want, driver.NewConfig()); diff != "" {

@@ -116,7 +116,7 @@ func (e *env) pointUpdate(s *parser.Update) (res result, ok bool, err error) {
 		if isGone(err) {
 			return result{}, true, nil
 		}
-		return result{}, true, err
+		return result{}, true, requestHint(err, e.cfg)
 	}
 	return result{affected: 1}, true, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore/memstore"
 )
 
 // OpenStore opens the ZooKeeper session cfg describes, as the connector
@@ -36,7 +37,7 @@ func OpenStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 // mem: store.
 func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 	if cfg.Mem {
-		st := MemServer(cfg.MemName).Open()
+		st := MemServer(cfg.MemName).Open(memstore.SessionMaxRequestSize(cfg.MaxRequest))
 		if err := addAuth(ctx, st, cfg.Auth); err != nil {
 			st.Close()
 			return nil, err
@@ -47,6 +48,7 @@ func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 		livestore.SessionTimeout(cfg.SessionTimeout),
 		livestore.ConnectTimeout(cfg.ConnectTimeout),
 		livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
+		livestore.MaxRequestSize(cfg.MaxRequest),
 	}
 	if cfg.Chroot != "" {
 		opts = append(opts, livestore.Chroot(cfg.Chroot))

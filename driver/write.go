@@ -68,6 +68,7 @@ func (e *env) apply(wp *writePlan) (result, error) {
 		return result{affected: wp.affected()}, nil
 	}
 	results, err := e.send(wp.ops)
+	err = requestHint(err, e.cfg)
 	if err != nil && errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.unknown = true
 		if len(wp.protected) > 0 {
@@ -99,6 +100,15 @@ func (e *env) apply(wp *writePlan) (result, error) {
 		}
 	}
 	return res, nil
+}
+
+// requestHint adds to a request refused as too large what the DSN says
+// and how to go on.
+func requestHint(err error, cfg *Config) error {
+	if err == nil || !errors.Is(err, zkstore.ErrRequestTooLarge) {
+		return err
+	}
+	return fmt.Errorf("%w (nothing was sent; the DSN's max_request is %d: change fewer znodes per statement, or raise max_request together with jute.maxbuffer on the servers)", err, cfg.MaxRequest)
 }
 
 // send applies ops: a single op with its own request, several in one multi.
