@@ -429,6 +429,22 @@ func badCorpus() []badCase {
 		add(badCase{name: fmt.Sprintf("system/%02d", i), sql: c.sql, args: c.args, opts: adminAuth(), memOnly: true, is: driver.ErrProtected, want: []string{"/zookeeper"}})
 	}
 
+	// A request larger than max_request (the servers' jute.maxbuffer) is
+	// refused before it is sent, whole.
+	for i, c := range []struct {
+		sql  string
+		args []any
+	}{
+		{"DELETE FROM znodes WHERE path LIKE '/app/nodes/%'", nil},
+		{"UPDATE znodes SET data = 'changed' WHERE path LIKE '/app/%'", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/r1', 'x'), ('/r2', 'x'), ('/r3', 'x'), ('/r4', 'x')", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/r1', ?)", []any{strings.Repeat("d", 300)}},
+		{"UPDATE znodes SET data = ? WHERE path = '/other'", []any{strings.Repeat("d", 300)}},
+		{"INSERT INTO acls (path, scheme, id, perms) VALUES ('/other', 'digest', ?, 'r')", []any{strings.Repeat("u", 300) + ":x"}},
+	} {
+		add(badCase{name: fmt.Sprintf("max_request/%d", i), sql: c.sql, args: c.args, opts: "max_request=100", is: zkstore.ErrRequestTooLarge, want: []string{"the limit is 100", "max_request=100"}})
+	}
+
 	// read_only refuses every write, nothing sent.
 	for i, s := range []string{
 		"INSERT INTO znodes (path) VALUES ('/ro')", "UPDATE znodes SET data = 'x' WHERE path = '/other'",

@@ -108,7 +108,7 @@ func requestHint(err error, cfg *Config) error {
 	if err == nil || !errors.Is(err, zkstore.ErrRequestTooLarge) {
 		return err
 	}
-	return fmt.Errorf("%w (nothing was sent; the DSN's max_request is %d: change fewer znodes per statement, or raise max_request together with jute.maxbuffer on the servers)", err, cfg.MaxRequest)
+	return fmt.Errorf("%w (nothing was sent; the client's limit is the DSN option max_request=%d)", err, cfg.MaxRequest)
 }
 
 // send applies ops: a single op with its own request, several in one multi.
