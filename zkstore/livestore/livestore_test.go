@@ -250,7 +250,7 @@ func TestErrors(t *testing.T) {
 	_, err = s.Create(ctx, b+"/x", nil, zkstore.CreateOptions{ACL: []zkstore.ACL{}})
 	check("empty ACL", err, zkstore.ErrInvalidACL, "create", b+"/x")
 	_, err = s.SetACL(ctx, b+"/a", nil, -1)
-	check("setacl nil", err, zkstore.ErrInvalidACL, "setacl", b+"/a")
+	check("setacl nil", err, zkstore.ErrInvalidACL, "setACL", b+"/a")
 	_, _, err = s.Get(ctx, b+"/locked")
 	check("no auth", err, zkstore.ErrNoAuth, "get", b+"/locked")
 	_, err = s.Create(ctx, b+"/big", make([]byte, DefaultMaxDataSize+1), zkstore.CreateOptions{})

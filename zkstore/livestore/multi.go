@@ -265,6 +265,9 @@ func (s *Store) multiOp(op zkstore.Op, async bool) (multiOp, error) {
 		}
 		return b
 	}
+	if err := zkstore.ValidOp(op); err != nil {
+		return multiOp{}, err
+	}
 	switch o := op.(type) {
 	case *zkstore.CreateOp:
 		if err := zkstore.ValidatePath(o.Path, o.Mode.IsSequential()); err != nil {
@@ -306,10 +309,8 @@ func (s *Store) multiOp(op zkstore.Op, async bool) (multiOp, error) {
 			return multiOp{}, err
 		}
 		return multiOp{opcode: opCheck, path: s.abs(o.Path), version: o.Version}, nil
-	case nil:
-		return multiOp{}, fmt.Errorf("%w: nil op", zkstore.ErrBadArguments)
 	}
-	return multiOp{}, fmt.Errorf("%w: unknown op type %T", zkstore.ErrBadArguments, op)
+	return multiOp{}, zkstore.ValidOp(op)
 }
 
 // zkMulti is the fallback through go-zookeeper's own Multi.
@@ -345,28 +346,8 @@ func (s *Store) zkMulti(ops []multiOp) ([]multiResult, error) {
 	return out, nil
 }
 
-func opName(op zkstore.Op) string {
-	switch op.(type) {
-	case *zkstore.CreateOp:
-		return "create"
-	case *zkstore.SetOp:
-		return "set"
-	case *zkstore.DeleteOp:
-		return "delete"
-	case *zkstore.CheckOp:
-		return "check"
-	}
-	return "op"
-}
-
 // opErr is Multi's error: the failing op's, naming the op's index.
-func opErr(i int, op zkstore.Op, err error) error {
-	path := ""
-	if op != nil {
-		path = op.OpPath()
-	}
-	return pathErr(fmt.Sprintf("multi: op %d (%s)", i, opName(op)), path, err)
-}
+func opErr(i int, op zkstore.Op, err error) error { return zkstore.MultiOpError(i, op, err) }
 
 // failedAt fills results as the server would had op i failed with err.
 func failedAt(results []zkstore.OpResult, ops []zkstore.Op, i int, err error) ([]zkstore.OpResult, error) {

@@ -96,7 +96,7 @@ func (s *Store) check(op, path string, sequential bool) error {
 
 func (s *Store) checkData(data []byte) error {
 	if len(data) > s.cfg.maxDataSize {
-		return fmt.Errorf("%w: %d bytes, limit %d", zkstore.ErrDataTooLarge, len(data), s.cfg.maxDataSize)
+		return zkstore.DataTooLarge(len(data), s.cfg.maxDataSize)
 	}
 	return nil
 }
@@ -109,25 +109,11 @@ func (s *Store) checkRequest(size int) error {
 	return nil
 }
 
-// checkMode does the client-side checks of a create's mode and TTL: an
-// unknown mode, or a TTL with a mode that takes none, never reaches the
-// server (ErrBadArguments). The TTL's value is the server's to check
+// checkMode does the client-side checks of a create's mode and TTL
+// (zkstore.CheckMode). The TTL's value is the server's to check
 // (EphemeralType.validateTTL: 1ms to MaxTTL, else ErrBadArguments), as in
-// memstore, where such a refusal takes a zxid like any failed write. The
-// wire carries whole milliseconds: a finer TTL is refused, not truncated
-// (zkstore.CreateOptions).
-func checkMode(mode zkstore.CreateMode, ttl time.Duration) error {
-	if !mode.Valid() {
-		return fmt.Errorf("%w: invalid create mode %d", zkstore.ErrBadArguments, int32(mode))
-	}
-	if !mode.IsTTL() && ttl != 0 {
-		return fmt.Errorf("%w: a TTL is only for the TTL modes, not %v", zkstore.ErrBadArguments, mode)
-	}
-	if ttl%time.Millisecond != 0 {
-		return fmt.Errorf("%w: TTL %v is not whole milliseconds", zkstore.ErrBadArguments, ttl)
-	}
-	return nil
-}
+// memstore, where such a refusal takes a zxid like any failed write.
+func checkMode(mode zkstore.CreateMode, ttl time.Duration) error { return zkstore.CheckMode(mode, ttl) }
 
 // abs is the server path for a caller's path.
 func (s *Store) abs(p string) string {
@@ -253,7 +239,7 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 
 // GetW is Get that also sets a data watch.
 func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "getw"
+	const op = "get"
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
@@ -401,7 +387,7 @@ func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, er
 
 // ExistsW is Exists that also sets a watch.
 func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
-	const op = "existsw"
+	const op = "exists"
 	if err := s.check(op, path, false); err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
@@ -488,7 +474,7 @@ func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.St
 
 // ChildrenW is Children that also sets a child watch.
 func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "childrenw"
+	const op = "children"
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
@@ -520,7 +506,7 @@ type aclStat struct {
 
 // GetACL returns a znode's ACL and Stat.
 func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
-	const op = "getacl"
+	const op = "getACL"
 	if err := s.check(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
@@ -542,7 +528,7 @@ func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore
 // nil ACL is not OpenACLUnsafe: it is empty, which the server refuses with
 // ErrInvalidACL.
 func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, version int32) (zkstore.Stat, error) {
-	const op = "setacl"
+	const op = "setACL"
 	if err := s.check(op, path, false); err != nil {
 		return zkstore.Stat{}, err
 	}
@@ -588,7 +574,7 @@ func (s *Store) Sync(ctx context.Context, path string) error {
 // store reports StateAuthFailed, then reconnects to the same session
 // without those credentials.
 func (s *Store) AddAuth(ctx context.Context, scheme string, auth []byte) error {
-	const op = "addauth"
+	const op = "addAuth"
 	if err := s.dead(); err != nil {
 		return pathErr(op, scheme, err)
 	}

@@ -27,7 +27,7 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 	}
 	for i, o := range ops {
 		if _, err := s.validateOp(o); err != nil {
-			return failedResults(len(ops), i, err), wrap(op, opPath(o), err)
+			return failedResults(len(ops), i, err), zkstore.MultiOpError(i, o, err)
 		}
 	}
 	if err := s.checkRequest(zkstore.MultiRequestSize(ops)); err != nil {
@@ -39,15 +39,15 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 	}
 	results := make([]zkstore.OpResult, len(ops))
 	var (
-		failPath string
-		failErr  error
+		failAt  int
+		failErr error
 	)
 	err := s.write(op, first, func(t *txn) error {
 		for i, o := range ops {
 			res, err := t.apply(o)
 			if err != nil {
 				results = failedResults(len(ops), i, err)
-				failPath, failErr = o.OpPath(), err
+				failAt, failErr = i, err
 				return err
 			}
 			results[i] = res
@@ -59,7 +59,7 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 	case err == nil:
 		return results, nil
 	case failErr != nil && errors.As(err, &pe) && pe.Err == failErr:
-		return results, wrap(op, failPath, failErr)
+		return results, zkstore.MultiOpError(failAt, ops[failAt], failErr)
 	}
 	return nil, err // refused, or a fault: the outcome is not the caller's to see
 }
@@ -89,6 +89,9 @@ func failedResults(n, failed int, err error) []zkstore.OpResult {
 // validateOp is the client side's check of one op; it returns the op's data
 // length.
 func (s *Session) validateOp(o zkstore.Op) (int, error) {
+	if err := zkstore.ValidOp(o); err != nil {
+		return 0, err
+	}
 	switch o := o.(type) {
 	case *zkstore.CreateOp:
 		if o == nil {
@@ -103,7 +106,7 @@ func (s *Session) validateOp(o zkstore.Op) (int, error) {
 			return 0, err
 		}
 		if len(o.Data) > s.srv.cfg.maxDataSize {
-			return 0, zkstore.ErrDataTooLarge
+			return 0, zkstore.DataTooLarge(len(o.Data), s.srv.cfg.maxDataSize)
 		}
 		return len(o.Data), nil
 	case *zkstore.DeleteOp:

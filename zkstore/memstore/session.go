@@ -132,7 +132,7 @@ func (s *Session) node(path string, perm int32) (*node, error) {
 
 func (s *Session) checkData(op, path string, data []byte) error {
 	if len(data) > s.srv.cfg.maxDataSize {
-		return wrap(op, path, zkstore.ErrDataTooLarge)
+		return wrap(op, path, zkstore.DataTooLarge(len(data), s.srv.cfg.maxDataSize))
 	}
 	return nil
 }
@@ -149,14 +149,14 @@ func (s *Session) checkRequest(size int) error {
 // validateCreate is what the client checks before sending a create. A TTL
 // that is not whole milliseconds cannot be sent; the server checks the rest.
 func (s *Session) validateCreate(path string, data []byte, mode zkstore.CreateMode, ttl time.Duration) error {
-	if !mode.Valid() || (!mode.IsTTL() && ttl != 0) || ttl%time.Millisecond != 0 {
-		return zkstore.ErrBadArguments
-	}
 	if err := zkstore.ValidatePath(path, mode.IsSequential()); err != nil {
 		return err
 	}
+	if err := zkstore.CheckMode(mode, ttl); err != nil {
+		return err
+	}
 	if len(data) > s.srv.cfg.maxDataSize {
-		return zkstore.ErrDataTooLarge
+		return zkstore.DataTooLarge(len(data), s.srv.cfg.maxDataSize)
 	}
 	return nil
 }

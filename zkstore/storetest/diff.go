@@ -415,7 +415,11 @@ type nstat struct {
 
 // outcome is what one operation returned, normalized.
 type outcome struct {
-	Err    string
+	Err string
+	// Msg is the error's text with the base path written $base: users
+	// grep logs and tests compare messages, so the same failure must read
+	// the same on every store.
+	Msg    string
 	Path   string
 	Data   string
 	Exists bool
@@ -658,7 +662,7 @@ func (d *diffStore) apply(op diffOp) outcome {
 		var res []zkstore.OpResult
 		res, err = s.Multi(ctx, ops...)
 		for _, r := range res {
-			ro := outcome{Err: errKind(r.Err)}
+			ro := outcome{Err: errKind(r.Err), Msg: d.msg(r.Err)}
 			if r.Path != "" {
 				ro.Path = d.rel(r.Path)
 			}
@@ -676,7 +680,16 @@ func (d *diffStore) apply(op diffOp) outcome {
 		err = s.Sync(ctx, p)
 	}
 	o.Err = errKind(err)
+	o.Msg = d.msg(err)
 	return o
+}
+
+// msg is err's text with the base path written $base.
+func (d *diffStore) msg(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.ReplaceAll(err.Error(), d.base, "$base")
 }
 
 // dump is the whole tree under the base, normalized.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zksql/zksql/zkstore"
 )
@@ -107,6 +108,37 @@ func init() {
 			wantErr(t, "delete of exactly the limit", f.s.Delete(f.ctx, p, -1), zkstore.ErrNoNode)
 			// The session is fine after the refusals.
 			f.mk(f.p("after"), []byte("x"))
+		}},
+	)
+}
+
+// The texts of errors are part of the contract: users grep logs and tests
+// compare messages, so every store words the same failure the same way.
+func init() {
+	register(
+		testCase{"Errors/Text", func(t *testing.T, f *fixture) {
+			f.mk(f.p("a"), nil)
+			_, err := f.s.Multi(f.ctx, &zkstore.CheckOp{Path: f.p("a"), Version: -1}, &zkstore.CreateOp{Path: f.p("a")})
+			want := "multi: op 1 (create) " + f.p("a") + ": zk: node already exists"
+			if err == nil || err.Error() != want {
+				t.Errorf("failed multi: %v, want %q", err, want)
+			}
+			_, err = f.s.Multi(f.ctx, &zkstore.DeleteOp{Path: f.p("a") + "/", Version: -1})
+			if err == nil || !strings.HasPrefix(err.Error(), "multi: op 0 (delete) "+f.p("a")+"/: zk: invalid path") {
+				t.Errorf("multi refused before sending: %v", err)
+			}
+			_, err = f.s.SetACL(f.ctx, f.p("a"), nil, -1)
+			if want := "setACL " + f.p("a") + ": zk: invalid ACL specified"; err == nil || err.Error() != want {
+				t.Errorf("setACL: %v, want %q", err, want)
+			}
+			_, err = f.s.Set(f.ctx, f.p("a"), make([]byte, 1<<20+1), -1)
+			if want := "set " + f.p("a") + ": zk: data exceeds the size limit: 1048577 bytes, the limit is 1048576"; err == nil || err.Error() != want {
+				t.Errorf("set too large: %v, want %q", err, want)
+			}
+			_, err = f.s.Create(f.ctx, f.p("t"), nil, zkstore.CreateOptions{Mode: zkstore.ModePersistent, TTL: time.Second})
+			if want := "create " + f.p("t") + ": zk: bad arguments: a TTL is only for the TTL modes, not persistent"; err == nil || err.Error() != want {
+				t.Errorf("create with a TTL: %v, want %q", err, want)
+			}
 		}},
 	)
 }
