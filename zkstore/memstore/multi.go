@@ -18,11 +18,13 @@ import (
 // with ErrRequestTooLarge in every result.
 func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResult, error) {
 	const op = "multi"
+	// first is the path faults are matched with (InjectFault). Errors of
+	// the multi as a whole name no path, as livestore's do.
 	first := ""
-	if len(ops) > 0 && ops[0] != nil {
+	if len(ops) > 0 && zkstore.ValidOp(ops[0]) == nil {
 		first = ops[0].OpPath()
 	}
-	if err := s.precheck(ctx, op, first); err != nil {
+	if err := s.precheck(ctx, op, ""); err != nil {
 		return nil, err
 	}
 	for i, o := range ops {
@@ -60,6 +62,8 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 		return results, nil
 	case failErr != nil && errors.As(err, &pe) && pe.Err == failErr:
 		return results, zkstore.MultiOpError(failAt, ops[failAt], failErr)
+	case errors.As(err, &pe) && pe.Op == op:
+		pe.Path = "" // wrapped by write with the fault path
 	}
 	return nil, err // refused, or a fault: the outcome is not the caller's to see
 }

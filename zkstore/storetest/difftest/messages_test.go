@@ -82,6 +82,27 @@ func TestSameMessages(t *testing.T) {
 			_, err := s.Multi(ctx, &zkstore.SetOp{Path: b, Data: big[:1<<20]}, &zkstore.SetOp{Path: b, Data: big[:1<<20]})
 			return err
 		}},
+		{"multi on a closed store", func(s zkstore.Store, b string) error {
+			s.Close()
+			_, err := s.Multi(ctx, &zkstore.CheckOp{Path: b, Version: -1})
+			return err
+		}},
+		{"multi canceled", func(s zkstore.Store, b string) error {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			_, err := s.Multi(c, &zkstore.CheckOp{Path: b, Version: -1})
+			return err
+		}},
+		{"get canceled", func(s zkstore.Store, b string) error {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			_, _, err := s.Get(c, b)
+			return err
+		}},
+		{"delete on a closed store", func(s zkstore.Store, b string) error {
+			s.Close()
+			return s.Delete(ctx, b, -1)
+		}},
 		{"closed", func(s zkstore.Store, b string) error {
 			s.Close()
 			_, _, err := s.Get(ctx, b)
