@@ -86,6 +86,17 @@ func SetACLRequestSize(path string, acl []ACL) int {
 	return requestHeaderSize + juteString(path) + juteACL(acl) + 4
 }
 
+// PathRequestSize is the length of a request packet carrying a path and,
+// if watchFlag, a watch flag: getData, exists and getChildren2 have one,
+// getACL and sync do not.
+func PathRequestSize(path string, watchFlag bool) int {
+	n := requestHeaderSize + juteString(path)
+	if watchFlag {
+		n++
+	}
+	return n
+}
+
 // MultiRequestSize is the length of a multi request packet carrying ops
 // with their paths as given (MultiOperationRecord: each op behind a
 // MultiHeader, then a closing MultiHeader). A nil op counts nothing; the

@@ -101,6 +101,19 @@ func (s *Store) checkData(data []byte) error {
 	return nil
 }
 
+// checkRead is check for a request carrying only a path and, for getData,
+// exists and getChildren, a watch flag: a path can be long enough on its
+// own to pass the request limit.
+func (s *Store) checkRead(op, path string, watchFlag bool) error {
+	if err := s.check(op, path, false); err != nil {
+		return err
+	}
+	if err := s.checkRequest(zkstore.PathRequestSize(s.abs(path), watchFlag)); err != nil {
+		return pathErr(op, path, err)
+	}
+	return nil
+}
+
 // checkRequest refuses a request packet of size bytes over the limit.
 func (s *Store) checkRequest(size int) error {
 	if size > s.cfg.maxRequestSize {
@@ -213,7 +226,7 @@ type dataStat struct {
 // an empty, non-nil slice (the wire tells them apart, as memstore does).
 func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
 	const op = "get"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -240,7 +253,7 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 // GetW is Get that also sets a data watch.
 func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
 	const op = "get"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	if s.fastCalls(ctx) {
@@ -357,7 +370,7 @@ type existsResult struct {
 // Exists reports whether a znode exists, and its Stat if it does.
 func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, error) {
 	const op = "exists"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return zkstore.Stat{}, false, err
 	}
 	full := s.abs(path)
@@ -388,7 +401,7 @@ func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, er
 // ExistsW is Exists that also sets a watch.
 func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
 	const op = "exists"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
 	full := s.abs(path)
@@ -448,7 +461,7 @@ func sortedChildren(c []string) []string {
 // Children lists a znode's children, sorted, with the znode's Stat.
 func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.Stat, error) {
 	const op = "children"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -475,7 +488,7 @@ func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.St
 // ChildrenW is Children that also sets a child watch.
 func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
 	const op = "children"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	if s.fastCalls(ctx) {
@@ -507,7 +520,7 @@ type aclStat struct {
 // GetACL returns a znode's ACL and Stat.
 func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
 	const op = "getACL"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -557,7 +570,7 @@ func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, vers
 // the leader. The server does not check that path exists.
 func (s *Store) Sync(ctx context.Context, path string) error {
 	const op = "sync"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, false); err != nil {
 		return err
 	}
 	full := s.abs(path)

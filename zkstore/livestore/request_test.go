@@ -60,7 +60,9 @@ func TestServerRequestLimit(t *testing.T) {
 			}
 
 			// Our check off (limit above the server's).
-			raw := openStore(t, c.addr, MaxRequestSize(c.limit+4096), SessionTimeout(4*time.Second))
+			// A long session timeout: applying megabytes on a loaded
+			// machine must not end in a client-side timeout.
+			raw := openStore(t, c.addr, MaxRequestSize(c.limit+4096), SessionTimeout(20*time.Second))
 			if _, err := raw.Multi(ctx, padded("at", c.limit)...); err != nil {
 				t.Fatalf("multi of exactly jute.maxbuffer = %d bytes: %v", c.limit, err)
 			}

@@ -70,6 +70,16 @@ func (s *Session) start(ctx context.Context, op, path string) error {
 	return nil
 }
 
+// startRead is start for a request carrying only a path and, for
+// getData, exists and getChildren, a watch flag, whose size the path alone
+// can take past the request limit.
+func (s *Session) startRead(ctx context.Context, op, path string, watchFlag bool) error {
+	if err := s.start(ctx, op, path); err != nil {
+		return err
+	}
+	return wrap(op, path, s.checkRequest(zkstore.PathRequestSize(path, watchFlag)))
+}
+
 // write runs fn as one transaction of this session.
 func (s *Session) write(op, path string, fn func(t *txn) error) error {
 	ferr, after := s.srv.checkFault(op, path)
@@ -201,7 +211,7 @@ func (s *Session) get(ctx context.Context, path string, w bool) ([]byte, zkstore
 // what it wants from the znode, and a data watch (a child watch if child)
 // is set if w.
 func (s *Session) readNode(ctx context.Context, op, path string, w, child bool, fn func(n *node)) (zkstore.Stat, <-chan zkstore.Event, error) {
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, true); err != nil {
 		return zkstore.Stat{}, nil, err
 	}
 	var (
@@ -270,7 +280,7 @@ func (s *Session) Delete(ctx context.Context, path string, version int32) error 
 
 func (s *Session) exists(ctx context.Context, path string, w bool) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
 	const op = "exists"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, true); err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
 	var (
@@ -322,7 +332,7 @@ func (s *Session) ChildrenW(ctx context.Context, path string) ([]string, zkstore
 
 func (s *Session) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
 	const op = "getACL"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, false); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	var (
@@ -370,7 +380,7 @@ func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, ve
 // Sync has nothing to wait for: there is one server.
 func (s *Session) Sync(ctx context.Context, path string) error {
 	const op = "sync"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, false); err != nil {
 		return err
 	}
 	return s.read(op, path, func() error { return nil })

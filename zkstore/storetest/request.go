@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,13 +79,22 @@ func init() {
 			for _, op := range over {
 				f.mustNotExist(f.s, op.OpPath())
 			}
-			at := paddedCreates(f.base, n, limit)
-			if _, err := f.s.Multi(f.ctx, at...); err != nil {
-				t.Fatalf("multi of exactly the limit, %d bytes: %v", limit, err)
+			// Exactly the limit is read and answered: the multi fails at
+			// its last op, a check of a znode that is not there. (Applying
+			// it would also work, but would write megabytes to the server's
+			// log within a short session timeout; livestore's
+			// TestServerRequestLimit applies such multis.)
+			at := paddedCreates(f.base, n, limit-zkstore.MultiRequestSize([]zkstore.Op{&zkstore.CheckOp{Path: f.p("none")}})+zkstore.MultiRequestSize(nil))
+			at = append(at, &zkstore.CheckOp{Path: f.p("none"), Version: 0})
+			if got := zkstore.MultiRequestSize(at); got != limit {
+				t.Fatalf("padded multi is %d bytes, want %d", got, limit)
+			}
+			_, err = f.s.Multi(f.ctx, at...)
+			if want := fmt.Sprintf("multi: op %d (check) %s: zk: node does not exist", n, f.p("none")); err == nil || err.Error() != want {
+				t.Fatalf("multi of exactly the limit, %d bytes: %v, want %q", limit, err, want)
 			}
 			for _, op := range at {
-				data, _ := f.get(f.s, op.OpPath())
-				wantData(t, op.OpPath(), data, op.(*zkstore.CreateOp).Data)
+				f.mustNotExist(f.s, op.OpPath())
 			}
 		}},
 		// A single request is measured the same way; a path alone can
@@ -103,6 +113,27 @@ func init() {
 			wantTooLarge(t, "create of a longer path", err, zkstore.CreateRequestSize(p, nil, nil, zkstore.ModePersistent), limit)
 			_, err = f.s.SetACL(f.ctx, p, zkstore.OpenACLUnsafe(), -1)
 			wantTooLarge(t, "setacl of a longer path", err, zkstore.SetACLRequestSize(p, zkstore.OpenACLUnsafe()), limit)
+			// Reads: a path and, for getData, exists and getChildren, a
+			// watch flag.
+			exact := f.p("x")
+			exact += strings.Repeat("y", limit-zkstore.PathRequestSize(exact, true))
+			if _, _, err := f.s.Get(f.ctx, exact); !errors.Is(err, zkstore.ErrNoNode) {
+				t.Errorf("get of exactly the limit: %v, want ErrNoNode", err)
+			}
+			if _, ok, err := f.s.Exists(f.ctx, exact); ok || err != nil {
+				t.Errorf("exists of exactly the limit: %v, %v", ok, err)
+			}
+			rp := exact + "y"
+			_, _, err = f.s.Get(f.ctx, rp)
+			wantTooLarge(t, "get of limit+1", err, limit+1, limit)
+			_, _, err = f.s.Exists(f.ctx, rp)
+			wantTooLarge(t, "exists of limit+1", err, limit+1, limit)
+			_, _, err = f.s.Children(f.ctx, rp)
+			wantTooLarge(t, "children of limit+1", err, limit+1, limit)
+			rp += "y"
+			_, _, err = f.s.GetACL(f.ctx, rp) // no watch flag
+			wantTooLarge(t, "getACL of limit+1", err, limit+1, limit)
+			wantTooLarge(t, "sync of limit+1", f.s.Sync(f.ctx, rp), limit+1, limit)
 			// Exactly the limit is read and answered by the server.
 			p = long(limit)
 			wantErr(t, "delete of exactly the limit", f.s.Delete(f.ctx, p, -1), zkstore.ErrNoNode)
