@@ -24,6 +24,18 @@ func isSystemPath(p string) bool {
 	return p == systemRoot || strings.HasPrefix(p, systemRoot+"/")
 }
 
+// inSystem reports whether the statement path p is, on the server,
+// /zookeeper or below, without building the server path (every write asks).
+// Under a chroot that is so exactly when the chroot itself is: the chroot
+// is followed by p's leading '/', and the only '/' in "/zookeeper" besides
+// the first comes right after it.
+func (e *env) inSystem(p string) bool {
+	if e.cfg.Chroot == "" {
+		return isSystemPath(p)
+	}
+	return isSystemPath(e.cfg.Chroot)
+}
+
 // serverPath is the absolute server path of a statement's path.
 func (e *env) serverPath(p string) string {
 	switch {
@@ -73,10 +85,10 @@ func (e *env) checkProtected(ops []zkstore.Op) error {
 func (e *env) checkSystemWrite(p string) error { return e.checkSystem("write", p) }
 
 func (e *env) checkSystem(verb, p string) error {
-	sp := e.serverPath(p)
-	if !isSystemPath(sp) {
+	if !e.inSystem(p) {
 		return nil
 	}
+	sp := e.serverPath(p)
 	where := ""
 	if sp != p {
 		where = " (server path " + sp + ")"

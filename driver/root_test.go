@@ -119,3 +119,25 @@ func TestSystemSubtreeNeverWritten(t *testing.T) {
 		})
 	}
 }
+
+// Under a chroot, /zookeeper is an ordinary name, unless the chroot
+// itself is /zookeeper or below it; then every write is refused.
+func TestSystemUnderChroot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	addr := zkserver.SharedAddr(t)
+	chroot := fmt.Sprintf("/syschroot-%d", time.Now().UnixNano())
+	mustExec(t, openDB(t, "zk://"+addr), "INSERT INTO znodes (path) VALUES (?)", chroot)
+	db := openDB(t, "zk://"+addr+chroot)
+	mustExec(t, db, "INSERT INTO znodes (path) VALUES ('/zookeeper'), ('/zookeeper/x')")
+	mustExec(t, db, "DELETE FROM znodes WHERE path LIKE '/zookeeper%'")
+	quota := openDB(t, "zk://"+addr+"/zookeeper/quota")
+	_, err := quota.Exec("INSERT INTO znodes (path) VALUES ('/mine')")
+	if !errors.Is(err, driver.ErrProtected) || !strings.Contains(err.Error(), "server path /zookeeper/quota/mine") {
+		t.Fatalf("insert under the chroot /zookeeper/quota: %v", err)
+	}
+	if got := queryRows(t, quota, "SELECT COUNT(*) FROM znodes"); got[0] != "1" {
+		t.Fatalf("/zookeeper/quota now holds %v znodes", got)
+	}
+}

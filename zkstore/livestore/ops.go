@@ -108,7 +108,16 @@ func (s *Store) checkRead(op, path string, watchFlag bool) error {
 	if err := s.check(op, path, false); err != nil {
 		return err
 	}
-	if err := s.checkRequest(zkstore.PathRequestSize(s.abs(path), watchFlag)); err != nil {
+	// The size of the server path, without building it: reads are hot.
+	size := zkstore.PathRequestSize(path, watchFlag)
+	switch {
+	case s.chroot == "":
+	case path == "/":
+		size += len(s.chroot) - 1
+	default:
+		size += len(s.chroot)
+	}
+	if err := s.checkRequest(size); err != nil {
 		return pathErr(op, path, err)
 	}
 	return nil
