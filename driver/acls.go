@@ -131,7 +131,7 @@ func (e *env) setACL(path string, acl []zkstore.ACL, aversion int32) error {
 		if errors.Is(err, zkstore.ErrBadVersion) {
 			return &conflictError{kind: ErrConflict, err: err}
 		}
-		return err
+		return requestHint(err, e.cfg)
 	}
 	return nil
 }
@@ -176,6 +176,9 @@ func (e *env) insertACL(s *parser.Insert) (result, error) {
 			}
 		}
 		if err := zkstore.ValidatePath(path, false); err != nil {
+			return result{}, err
+		}
+		if err := e.checkSystemWrite(path); err != nil {
 			return result{}, err
 		}
 		if _, ok := byPath[path]; !ok {
@@ -313,6 +316,13 @@ func (e *env) rewriteACLs(where parser.Expr, change func(rows []aclRow) ([]zksto
 	paths, by, err := e.matchACL(where)
 	if err != nil {
 		return result{}, err
+	}
+	// Every znode is checked before the first is written: the ACLs of
+	// several znodes are set one by one.
+	for _, p := range paths {
+		if err := e.checkSystemWrite(p); err != nil {
+			return result{}, err
+		}
 	}
 	var res result
 	for _, p := range paths {

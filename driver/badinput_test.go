@@ -33,6 +33,10 @@ type badCase struct {
 	// valid: hostile but legal. It must succeed (a query that matches
 	// nothing, a value compared and found different) and change nothing.
 	valid bool
+	// memOnly: the case names ZooKeeper's own /zookeeper, which only the
+	// mem: tree (no chroot) reaches; under the live tree's chroot the
+	// path is an ordinary one.
+	memOnly bool
 }
 
 // badCorpus builds the corpus. It is a function, not a literal, so that
@@ -409,6 +413,59 @@ func badCorpus() []badCase {
 		add(c)
 	}
 
+	// The root ("/", the chroot node under a chroot) is never deleted nor
+	// emptied, and /zookeeper is never written: refused before anything
+	// is sent, whatever else the statement matches.
+	for i, s := range []string{
+		"DELETE FROM znodes WHERE path = '/'", "DELETE FROM znodes", "DELETE FROM znodes WHERE parent IS NULL",
+		"DELETE FROM znodes WHERE path = '/' OR path = '/other'", "DELETE FROM znodes WHERE path LIKE '/%'",
+		"DELETE FROM znodes WHERE name = ''", "DELETE FROM znodes WHERE path IN ('/', '/app')",
+	} {
+		// With the admin's credentials, so that a scan of the whole tree
+		// reads /private and reaches the write.
+		add(badCase{name: fmt.Sprintf("root/%d", i), sql: s, opts: adminAuth(), is: driver.ErrProtected, want: []string{`"/"`, "never deleted"}})
+	}
+	add(badCase{name: "root/arg", sql: "DELETE FROM znodes WHERE path = ?", args: []any{"/"}, is: driver.ErrProtected})
+	add(badCase{name: "root/create-parents", opts: adminAuth() + "&create_parents=true", sql: "DELETE FROM znodes", is: driver.ErrProtected})
+	for i, c := range []struct {
+		sql  string
+		args []any
+	}{
+		{"INSERT INTO znodes (path) VALUES ('/zookeeper/mine')", nil},
+		{"INSERT INTO znodes (path) VALUES (?)", []any{"/zookeeper/quota/app"}},
+		{"INSERT INTO znodes (path) VALUES ('/new'), ('/zookeeper/x')", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path = '/zookeeper'", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path = '/zookeeper/quota'", nil},
+		{"UPDATE znodes SET data = ? WHERE path = ?", []any{"x", "/zookeeper/quota"}},
+		{"UPDATE znodes SET data = 'x'", nil},
+		{"UPDATE znodes SET data = 'x' WHERE path LIKE '/zookeeper%'", nil},
+		{"DELETE FROM znodes WHERE path = '/zookeeper/quota'", nil},
+		{"DELETE FROM znodes WHERE path LIKE '/zookeeper/%'", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/zookeeper/quota', 'x') ON DUPLICATE KEY UPDATE data = 'y'", nil},
+		{"INSERT INTO acls (path, scheme, id, perms) VALUES ('/zookeeper/quota', 'digest', 'x:y', 'r')", nil},
+		{"UPDATE acls SET perms = 'r' WHERE path = '/zookeeper/quota'", nil},
+		{"UPDATE acls SET perms = 'r'", nil},
+		{"DELETE FROM acls WHERE path = '/zookeeper/quota'", nil},
+	} {
+		add(badCase{name: fmt.Sprintf("system/%02d", i), sql: c.sql, args: c.args, opts: adminAuth(), memOnly: true, is: driver.ErrProtected, want: []string{"/zookeeper"}})
+	}
+
+	// A request larger than max_request (the servers' jute.maxbuffer) is
+	// refused before it is sent, whole.
+	for i, c := range []struct {
+		sql  string
+		args []any
+	}{
+		{"DELETE FROM znodes WHERE path LIKE '/app/nodes/%'", nil},
+		{"UPDATE znodes SET data = 'changed' WHERE path LIKE '/app/%'", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/r1', 'x'), ('/r2', 'x'), ('/r3', 'x'), ('/r4', 'x')", nil},
+		{"INSERT INTO znodes (path, data) VALUES ('/r1', ?)", []any{strings.Repeat("d", 300)}},
+		{"UPDATE znodes SET data = ? WHERE path = '/other'", []any{strings.Repeat("d", 300)}},
+		{"INSERT INTO acls (path, scheme, id, perms) VALUES ('/other', 'digest', ?, 'r')", []any{strings.Repeat("u", 300) + ":x"}},
+	} {
+		add(badCase{name: fmt.Sprintf("max_request/%d", i), sql: c.sql, args: c.args, opts: "max_request=100", is: zkstore.ErrRequestTooLarge, want: []string{"the limit is 100", "max_request=100"}})
+	}
+
 	// read_only refuses every write, nothing sent.
 	for i, s := range []string{
 		"INSERT INTO znodes (path) VALUES ('/ro')", "UPDATE znodes SET data = 'x' WHERE path = '/other'",
@@ -506,6 +563,9 @@ func checkClear(t *testing.T, c badCase, err error) {
 func runCorpus(t *testing.T, h *hostileTree, cases []badCase) {
 	handles := map[string]*sql.DB{}
 	for _, c := range cases {
+		if c.memOnly && h.name != "mem" {
+			continue
+		}
 		db := handles[c.opts]
 		if db == nil {
 			db = h.open(t, c.opts)

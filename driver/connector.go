@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -96,7 +97,8 @@ func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
 	}
 	switch {
 	case cfg.Mem && cfg.MemName == "":
-		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)))
+		c.server = memstore.NewServer(memstore.MaxDataSize(max(cfg.MaxData, memstore.DefaultMaxDataSize)),
+			memstore.MaxRequestSize(cfg.MaxRequest))
 		srv := c.server
 		c.open = func(ctx context.Context) (zkstore.Store, error) { return srv.Open(), nil }
 	default:
@@ -214,6 +216,10 @@ func (c *connector) openWithin(ctx context.Context) (zkstore.Store, error) {
 	done := make(chan opened, 1)
 	c.retire(func() {
 		st, err := c.open(ctx)
+		if errors.Is(err, ErrNoChroot) {
+			done <- opened{nil, err} // the session opened; the message says what is wrong
+			return
+		}
 		if err != nil {
 			done <- opened{nil, zerrorf("opening ZooKeeper session: %w", err)}
 			return

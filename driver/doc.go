@@ -159,6 +159,39 @@
 // and the ZooKeeper operations a statement makes; EXPLAIN never shows
 // argument values.
 //
+// # The root and /zookeeper
+//
+// No statement deletes "/" - the session's root, which under a chroot is
+// the chroot node - and none writes ZooKeeper's own /zookeeper subtree
+// (its quota and configuration nodes; under a chroot, the server path
+// /zookeeper). A statement whose matched znodes include either is refused
+// as a whole with [ErrProtected] before anything is sent, on every store.
+// So DELETE FROM znodes with no WHERE, which matches "/", is refused
+// rather than emptying the chroot: ZooKeeper's own clients never delete
+// their chroot, and emptying a whole namespace should be asked for in so
+// many words, as the error shows: DELETE FROM znodes WHERE path <> '/'
+// (without a chroot, also leaving /zookeeper out). UPDATE may set the
+// root's data and ACL.
+//
+// The chroot must exist: a session whose chroot is missing would read an
+// empty tree and fail every write with an error naming a path below it,
+// so opening the session checks it, and Ping and the first statement fail
+// with [ErrNoChroot] naming the chroot. The DSN option create_chroot=true
+// creates it (and its missing ancestors) instead.
+//
+// # Request size
+//
+// A write statement is one request (several znodes: one multi), and a
+// ZooKeeper server closes the connection on a request longer than its
+// jute.maxbuffer (1048575 bytes by default), leaving the outcome of a
+// write unknown. The driver's stores compute each request's size as the
+// server counts it and refuse a longer one before sending it, with
+// zkstore.ErrRequestTooLarge giving the size and the limit; the tree is
+// unchanged. A DELETE or UPDATE of some ten thousand znodes meets the
+// limit: split it (by parent, by name range), or raise jute.maxbuffer on
+// every server and the DSN's max_request together. The in-memory store
+// enforces the same limit, so mem: refuses what a server would.
+//
 // # Transactions
 //
 // db.BeginTx starts an optimistic, serializable transaction (other

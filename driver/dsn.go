@@ -20,12 +20,30 @@ import (
 // Default values of the Config fields. FormatDSN leaves out options whose
 // value equals the default.
 const (
-	DefaultPort              = 2181
-	DefaultSessionTimeout    = 10 * time.Second
-	DefaultConnectTimeout    = 5 * time.Second
-	DefaultMaxScan           = 100000
-	DefaultMaxData           = 1 << 20 // 1 MiB
+	DefaultPort           = 2181
+	DefaultSessionTimeout = 10 * time.Second
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultMaxScan        = 100000
+	DefaultMaxData        = 1 << 20 // 1 MiB
+	// DefaultMaxRequest is ZooKeeper's default jute.maxbuffer, 1048575
+	// bytes: the largest request a server reads.
+	DefaultMaxRequest        = zkstore.DefaultMaxRequestSize
 	DefaultProtectSequential = false
+)
+
+// MinSessionTimeout and MaxSessionTimeout bound the session timeout a DSN
+// (or Config) may ask for. ZooKeeper grants a timeout
+// between its minSessionTimeout and maxSessionTimeout (2 and 20 ticks by
+// default: 4s and 40s with the usual tickTime of 2s) and clamps anything
+// else into that range, so a value far outside it is a mistake that the
+// server would silently turn into something else. Below 1s a session
+// cannot outlive one lost TCP segment (Linux retransmits after 200ms at
+// the earliest, and go-zookeeper gives up a read after 2/3 of the
+// timeout); above 10m a crashed client's ephemeral znodes would linger
+// longer than any server is configured to allow.
+const (
+	MinSessionTimeout = time.Second
+	MaxSessionTimeout = 10 * time.Minute
 )
 
 // Limits enforced on Config values.
@@ -68,6 +86,10 @@ type Config struct {
 	Auth []Credential
 	// CreateParents makes creates also create missing parent znodes.
 	CreateParents bool
+	// CreateChroot makes opening a session create the chroot, and its
+	// missing ancestors, when it does not exist; otherwise a missing
+	// chroot fails the opening with ErrNoChroot. Only with a chroot.
+	CreateChroot bool
 	// ReadOnly rejects statements that would modify znodes.
 	ReadOnly bool
 	// ProtectSequential makes sequential creates carry a unique
@@ -81,6 +103,12 @@ type Config struct {
 	MaxScan int
 	// MaxData is the largest znode data, in bytes, a statement may write.
 	MaxData int
+	// MaxRequest is the largest request, in bytes as the server counts
+	// them, the session sends: the servers' jute.maxbuffer. A statement
+	// whose request would be larger (a DELETE of many znodes is one multi)
+	// fails with zkstore.ErrRequestTooLarge before anything is sent, where
+	// the server would drop the connection and leave the outcome unknown.
+	MaxRequest int
 	// SkipUnreadable makes a SELECT leave out the znodes the session may
 	// not read (ZooKeeper answers ErrNoAuth) instead of failing, and end
 	// its rows with an *UnreadableError naming them. Writes and
@@ -118,6 +146,7 @@ func NewConfig() *Config {
 		ConnectTimeout:    DefaultConnectTimeout,
 		MaxScan:           DefaultMaxScan,
 		MaxData:           DefaultMaxData,
+		MaxRequest:        DefaultMaxRequest,
 		ProtectSequential: DefaultProtectSequential,
 	}
 }
@@ -185,6 +214,9 @@ func (cfg *Config) format(redact bool) string {
 	if cfg.ConnectTimeout != DefaultConnectTimeout {
 		opt("connect_timeout", cfg.ConnectTimeout.String())
 	}
+	if cfg.CreateChroot {
+		opt("create_chroot", "true")
+	}
 	if cfg.CreateParents {
 		opt("create_parents", "true")
 	}
@@ -193,6 +225,9 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.MaxData != DefaultMaxData {
 		opt("max_data", strconv.Itoa(cfg.MaxData))
+	}
+	if cfg.MaxRequest != DefaultMaxRequest {
+		opt("max_request", strconv.Itoa(cfg.MaxRequest))
 	}
 	if cfg.MaxScan != DefaultMaxScan {
 		opt("max_scan", strconv.Itoa(cfg.MaxScan))
@@ -306,9 +341,11 @@ func errorf(format string, args ...any) error {
 var optionNames = []string{
 	"auth",
 	"connect_timeout",
+	"create_chroot",
 	"create_parents",
 	"default_acl",
 	"max_data",
+	"max_request",
 	"max_scan",
 	"protect_sequential",
 	"read_only",
@@ -342,9 +379,16 @@ var optionNames = []string{
 //		adds a credential to each session; repeatable. The password may
 //		contain ':'. Only the digest scheme is supported.
 //	session_timeout=DURATION (default 10s)
-//		session timeout asked of ZooKeeper. Not for mem: stores.
+//		session timeout asked of ZooKeeper, from 1s to 10m (servers
+//		grant 4s to 40s by default and clamp what they are asked into
+//		their range). Not for mem: stores.
 //	connect_timeout=DURATION (default 5s)
 //		how long to wait for a session when connecting. Not for mem:.
+//	create_chroot=BOOL (default false)
+//		when the chroot does not exist, create it (and its missing
+//		ancestors, persistent, open ACL) when a session opens. Without it
+//		a missing chroot fails Ping and the first statement with
+//		ErrNoChroot, naming it. Only with a chroot.
 //	create_parents=BOOL (default false)
 //		creates also create missing parent znodes.
 //	default_acl=ACL (default world:anyone:cdrwa)
@@ -366,6 +410,14 @@ var optionNames = []string{
 //		the most znodes one statement may visit.
 //	max_data=N (default 1048576)
 //		the largest znode data, in bytes, a statement may write.
+//	max_request=N (default 1048575)
+//		the largest request, in bytes as a ZooKeeper server counts them,
+//		a statement may send: set it to the servers' jute.maxbuffer, whose
+//		default this is. A larger request (a DELETE or UPDATE of many
+//		znodes is one multi) is refused before anything is sent with
+//		zkstore.ErrRequestTooLarge, where the server would drop the
+//		connection and leave the outcome unknown. Raise it only together
+//		with jute.maxbuffer on every server.
 //	skip_unreadable=BOOL (default false)
 //		a SELECT that meets a znode the session may not read
 //		(ErrNoAuth) fails by default, naming it. With true it leaves such
@@ -374,9 +426,10 @@ var optionNames = []string{
 //		an *UnreadableError naming what it left out (rows.Err reports
 //		it). Writes and transactions always fail instead.
 //
-// A DURATION is either a Go duration such as 10s, 1m30s or 1500ms, or a
-// bare integer read as milliseconds, as in ZooKeeper's own configuration;
-// it must be a whole number of milliseconds between 1ms and 24h. A BOOL is
+// A DURATION is a Go duration with its unit, such as 10s, 1m30s or
+// 1500ms; a bare number is refused (session_timeout=15 would be 15ms in
+// ZooKeeper's own configuration and 15s to many readers). It must be a
+// whole number of milliseconds between 1ms and 24h. A BOOL is
 // true, false, 1 or 0. N is an integer from 1 to 2147483647.
 //
 // Errors start with "invalid DSN:" and never contain a password.
@@ -498,6 +551,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.SessionTimeout, err = parseTimeout(name, value)
 		case "connect_timeout":
 			cfg.ConnectTimeout, err = parseTimeout(name, value)
+		case "create_chroot":
+			cfg.CreateChroot, err = parseBool(name, value)
 		case "create_parents":
 			cfg.CreateParents, err = parseBool(name, value)
 		case "default_acl":
@@ -512,6 +567,8 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.MaxScan, err = parsePositive(name, value, math.MaxInt32)
 		case "max_data":
 			cfg.MaxData, err = parsePositive(name, value, math.MaxInt32)
+		case "max_request":
+			cfg.MaxRequest, err = parsePositive(name, value, math.MaxInt32)
 		}
 		if err != nil {
 			return err
@@ -577,19 +634,14 @@ func isDigits(s string) bool {
 }
 
 func parseTimeout(name, value string) (time.Duration, error) {
-	var d time.Duration
 	if isDigits(value) {
-		ms, err := strconv.ParseInt(value, 10, 64)
-		if err != nil || ms > int64(maxTimeout/time.Millisecond) {
-			return 0, errorf("option %s: %q is too long; the most is 24h", name, value)
-		}
-		d = time.Duration(ms) * time.Millisecond
-	} else {
-		var err error
-		d, err = time.ParseDuration(value)
-		if err != nil {
-			return 0, errorf("option %s: %q is not a duration; write e.g. 10s or 1500ms, or whole milliseconds such as 10000", name, value)
-		}
+		// A bare number was read as milliseconds once, so that
+		// session_timeout=15 meant 15ms; it has no unit now.
+		return 0, errorf("option %s: %q has no unit; write %s=%ss for seconds (or %sms for milliseconds)", name, value, name, value, value)
+	}
+	d, err := time.ParseDuration(value)
+	if err != nil {
+		return 0, errorf("option %s: %q is not a duration; write e.g. 10s, 1500ms or 1m30s", name, value)
 	}
 	return d, checkTimeout(name, d)
 }
@@ -602,6 +654,9 @@ func checkTimeout(name string, d time.Duration) error {
 		return errorf("option %s: %v is too long; the most is 24h", name, d)
 	case d%time.Millisecond != 0:
 		return errorf("option %s: %v is not a whole number of milliseconds", name, d)
+	case name == "session_timeout" && (d < MinSessionTimeout || d > MaxSessionTimeout):
+		return errorf("option session_timeout: %v is outside what a ZooKeeper server grants; write a value from %v to %v (servers grant 4s to 40s by default)",
+			d, MinSessionTimeout, MaxSessionTimeout)
 	}
 	return nil
 }
@@ -645,6 +700,9 @@ func (cfg *Config) normalize() error {
 		if cfg.ConnectTimeout != DefaultConnectTimeout {
 			return errorf("option connect_timeout does not apply to mem: stores; remove it")
 		}
+		if cfg.CreateChroot {
+			return errorf("option create_chroot does not apply to mem: stores, which have no chroot; remove it")
+		}
 	} else {
 		if cfg.MemName != "" {
 			return errorf("a store name is only for mem: stores")
@@ -671,6 +729,9 @@ func (cfg *Config) normalize() error {
 		}
 		if err := checkChroot(cfg.Chroot); err != nil {
 			return err
+		}
+		if cfg.CreateChroot && cfg.Chroot == "" {
+			return errorf("option create_chroot needs a chroot; write zk://HOST:PORT/CHROOT or remove it")
 		}
 		if err := checkTimeout("session_timeout", cfg.SessionTimeout); err != nil {
 			return err
@@ -714,6 +775,9 @@ func (cfg *Config) normalize() error {
 	}
 	if cfg.MaxData < 1 || cfg.MaxData > math.MaxInt32 {
 		return errorf("option max_data: want an integer from 1 to %d, got %d", math.MaxInt32, cfg.MaxData)
+	}
+	if cfg.MaxRequest < 1 || cfg.MaxRequest > math.MaxInt32 {
+		return errorf("option max_request: want an integer from 1 to %d, got %d", math.MaxInt32, cfg.MaxRequest)
 	}
 	return nil
 }

@@ -76,12 +76,13 @@ var validDSNs = []struct {
 
 	// Timeouts.
 	{"zk://h?session_timeout=15s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 15*time.Second }), "zk://h:2181?session_timeout=15s"},
-	{"h?session_timeout=15000", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 15*time.Second }), "zk://h:2181?session_timeout=15s"},
+	{"h?session_timeout=1s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, time.Second }), "zk://h:2181?session_timeout=1s"},
+	{"h?session_timeout=10m", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 10*time.Minute }), "zk://h:2181?session_timeout=10m0s"},
 	{"h?session_timeout=1500ms", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 1500*time.Millisecond }), "zk://h:2181?session_timeout=1.5s"},
 	{"h?session_timeout=1m30s", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 90*time.Second }), "zk://h:2181?session_timeout=1m30s"},
-	{"h?session_timeout=24h", config(func(c *driver.Config) { c.Servers, c.SessionTimeout = []string{"h:2181"}, 24*time.Hour }), "zk://h:2181?session_timeout=24h0m0s"},
-	{"h?connect_timeout=1", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, time.Millisecond }), "zk://h:2181?connect_timeout=1ms"},
-	{"h?session_timeout=10s&connect_timeout=5000", config(zk("h:2181")), "zk://h:2181"},
+	{"h?connect_timeout=24h", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, 24*time.Hour }), "zk://h:2181?connect_timeout=24h0m0s"},
+	{"h?connect_timeout=1ms", config(func(c *driver.Config) { c.Servers, c.ConnectTimeout = []string{"h:2181"}, time.Millisecond }), "zk://h:2181?connect_timeout=1ms"},
+	{"h?session_timeout=10s&connect_timeout=5000ms", config(zk("h:2181")), "zk://h:2181"},
 
 	// Auth.
 	{"zk://h?auth=digest:alice:" + secret, config(func(c *driver.Config) {
@@ -111,12 +112,17 @@ var validDSNs = []struct {
 	{"h?protect_sequential=False&read_only=TRUE", config(func(c *driver.Config) { c.Servers, c.ReadOnly = []string{"h:2181"}, true }), "zk://h:2181?read_only=true"},
 	{"h?max_data=512&max_scan=1", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 512, 1 }), "zk://h:2181?max_data=512&max_scan=1"},
 	{"h?max_scan=100000&max_data=1048576", config(zk("h:2181")), "zk://h:2181"},
+	{"h?max_request=1048575", config(zk("h:2181")), "zk://h:2181"},
+	{"h?max_request=2097152", config(func(c *driver.Config) { c.Servers, c.MaxRequest = []string{"h:2181"}, 2<<20 }), "zk://h:2181?max_request=2097152"},
+	{"mem:?max_request=100", config(func(c *driver.Config) { c.Mem, c.MaxRequest = true, 100 }), "mem:?max_request=100"},
 	{"h?max_scan=2147483647&max_data=2147483647", config(func(c *driver.Config) { c.Servers, c.MaxData, c.MaxScan = []string{"h:2181"}, 1<<31-1, 1<<31-1 }), "zk://h:2181?max_data=2147483647&max_scan=2147483647"},
+	{"h/app?create_chroot=1", config(func(c *driver.Config) { c.Servers, c.Chroot, c.CreateChroot = []string{"h:2181"}, "/app", true }), "zk://h:2181/app?create_chroot=true"},
+	{"h/app?create_chroot=false", config(func(c *driver.Config) { c.Servers, c.Chroot = []string{"h:2181"}, "/app" }), "zk://h:2181/app"},
 	{"h?", config(zk("h:2181")), "zk://h:2181"},
 	{"h?&&max_scan=5&", config(func(c *driver.Config) { c.Servers, c.MaxScan = []string{"h:2181"}, 5 }), "zk://h:2181?max_scan=5"},
 
 	// Everything, to check the option order.
-	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=1&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p",
+	{"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=1&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p&create_chroot=1",
 		config(func(c *driver.Config) {
 			c.Servers = []string{"zk1:2181", "[::1]:2182"}
 			c.Chroot = "/app"
@@ -124,9 +130,10 @@ var validDSNs = []struct {
 			c.ConnectTimeout = 2 * time.Second
 			c.Auth = []driver.Credential{digest("u", "p")}
 			c.CreateParents, c.ReadOnly, c.ProtectSequential = true, true, true
+			c.CreateChroot = true
 			c.MaxScan, c.MaxData = 9, 99
 		}),
-		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_parents=true&max_data=99&max_scan=9&protect_sequential=true&read_only=true&session_timeout=3s"},
+		"zk://zk1:2181,[::1]:2182/app?auth=digest:u:p&connect_timeout=2s&create_chroot=true&create_parents=true&max_data=99&max_scan=9&protect_sequential=true&read_only=true&session_timeout=3s"},
 }
 
 // invalidDSNs maps DSNs to a substring of the error ParseDSN returns.
@@ -199,15 +206,25 @@ var invalidDSNs = []struct {
 	{"zk://h?read_only=1&read_only=0", "option read_only given more than once"},
 	{"zk://h?session_timeout=abc", `option session_timeout: "abc" is not a duration`},
 	{"zk://h?session_timeout=", `"" is not a duration`},
-	{"zk://h?session_timeout=0", "must be positive"},
+	{"zk://h?session_timeout=0", `option session_timeout: "0" has no unit`},
+	{"zk://h?session_timeout=15", `option session_timeout: "15" has no unit; write session_timeout=15s for seconds (or 15ms for milliseconds)`},
+	{"zk://h?connect_timeout=5000", `option connect_timeout: "5000" has no unit; write connect_timeout=5000s`},
+	{"zk://h?session_timeout=15ms", "option session_timeout: 15ms is outside what a ZooKeeper server grants; write a value from 1s to 10m0s"},
+	{"zk://h?session_timeout=999ms", "outside what a ZooKeeper server grants"},
+	{"zk://h?session_timeout=10m1ms", "outside what a ZooKeeper server grants"},
+	{"zk://h?session_timeout=24h", "outside what a ZooKeeper server grants"},
 	{"zk://h?session_timeout=0s", "must be positive"},
 	{"zk://h?session_timeout=-1s", "must be positive"},
 	{"zk://h?session_timeout=1500us", "not a whole number of milliseconds"},
 	{"zk://h?session_timeout=25h", "too long"},
-	{"zk://h?session_timeout=86400001", "too long"},
-	{"zk://h?session_timeout=99999999999999999999", "too long"},
-	{"zk://h?connect_timeout=0", "option connect_timeout: must be positive"},
+	{"zk://h?session_timeout=86400001", "has no unit"},
+	{"zk://h?session_timeout=99999999999999999999", "has no unit"},
+	{"zk://h?connect_timeout=0s", "option connect_timeout: must be positive"},
 	{"zk://h?create_parents=yes", "option create_parents: want true, false, 1 or 0"},
+	{"zk://h/app?create_chroot=yes", "option create_chroot: want true, false, 1 or 0"},
+	{"zk://h?create_chroot=true", "option create_chroot needs a chroot"},
+	{"zk://h/?create_chroot=true", "option create_chroot needs a chroot"},
+	{"mem:?create_chroot=true", "option create_chroot does not apply to mem: stores"},
 	{"zk://h?read_only=", "option read_only: want true, false, 1 or 0"},
 	{"zk://h?protect_sequential=2", "option protect_sequential: want true"},
 	{"zk://h?max_scan=0", "option max_scan: want an integer from 1 to 2147483647"},
@@ -216,6 +233,8 @@ var invalidDSNs = []struct {
 	{"zk://h?max_scan=2147483648", "option max_scan: want an integer"},
 	{"zk://h?max_data=0", "option max_data: want an integer"},
 	{"zk://h?max_data=1MiB", "option max_data: want an integer"},
+	{"zk://h?max_request=0", "option max_request: want an integer from 1 to 2147483647"},
+	{"zk://h?max_request=1MiB", "option max_request: want an integer"},
 	{"zk://h?max_scan=1%zz", "option max_scan: invalid percent-encoding"},
 
 	// Auth.
@@ -397,8 +416,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 SkipUnreadable:false DefaultACL:[] Logger:<nil>}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), Logger:(*slog.Logger)(nil)}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false DefaultACL:[] Logger:<nil>}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), Logger:(*slog.Logger)(nil)}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)
@@ -419,6 +438,7 @@ func TestNewConfig(t *testing.T) {
 		ConnectTimeout:    5 * time.Second,
 		MaxScan:           100000,
 		MaxData:           1 << 20,
+		MaxRequest:        1<<20 - 1,
 		ProtectSequential: false,
 	}
 	if diff := cmp.Diff(want, driver.NewConfig()); diff != "" {
@@ -476,7 +496,7 @@ func TestConfigClone(t *testing.T) {
 }
 
 func ExampleParseDSN() {
-	cfg, err := driver.ParseDSN("zk1:2181,zk2,[::1]:2182/app?session_timeout=15000&auth=digest:alice:s3cr3t")
+	cfg, err := driver.ParseDSN("zk1:2181,zk2,[::1]:2182/app?session_timeout=15s&auth=digest:alice:s3cr3t")
 	if err != nil {
 		log.Fatal(err)
 	}

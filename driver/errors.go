@@ -31,6 +31,10 @@ var (
 	ErrReadOnly = errors.New("zksql: read-only: statement would modify znodes")
 	// ErrMaxScan: a statement would visit more znodes than max_scan allows.
 	ErrMaxScan = errors.New("zksql: max_scan exceeded")
+	// ErrNoChroot: the DSN's chroot does not exist on the servers. It is
+	// reported when the session opens (by Ping or the first statement);
+	// the DSN option create_chroot=true creates it instead.
+	ErrNoChroot = errors.New("zksql: the chroot does not exist")
 	// ErrTxDone: the transaction has already been committed or rolled back.
 	ErrTxDone = errors.New("zksql: transaction already finished")
 	// ErrSequencePending: LastInsertId of a sequential INSERT made in a

@@ -108,11 +108,14 @@ func (e *env) pointUpdate(s *parser.Update) (res result, ok bool, err error) {
 	if e.checkData(path, data) != nil {
 		return result{}, false, nil
 	}
+	if err := e.checkSystemWrite(path); err != nil {
+		return result{}, true, err
+	}
 	if _, err := e.st.Set(e.ctx, path, data, zkstore.AnyVersion); err != nil {
 		if isGone(err) {
 			return result{}, true, nil
 		}
-		return result{}, true, err
+		return result{}, true, requestHint(err, e.cfg)
 	}
 	return result{affected: 1}, true, nil
 }

@@ -2,9 +2,11 @@ package driver
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore/memstore"
 )
 
 // OpenStore opens the ZooKeeper session cfg describes, as the connector
@@ -35,7 +37,7 @@ func OpenStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 // mem: store.
 func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 	if cfg.Mem {
-		st := MemServer(cfg.MemName).Open()
+		st := MemServer(cfg.MemName).Open(memstore.SessionMaxRequestSize(cfg.MaxRequest))
 		if err := addAuth(ctx, st, cfg.Auth); err != nil {
 			st.Close()
 			return nil, err
@@ -46,6 +48,7 @@ func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 		livestore.SessionTimeout(cfg.SessionTimeout),
 		livestore.ConnectTimeout(cfg.ConnectTimeout),
 		livestore.MaxDataSize(max(cfg.MaxData, livestore.DefaultMaxDataSize)),
+		livestore.MaxRequestSize(cfg.MaxRequest),
 	}
 	if cfg.Chroot != "" {
 		opts = append(opts, livestore.Chroot(cfg.Chroot))
@@ -58,7 +61,37 @@ func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 		// Not a nil *livestore.Store in a non-nil interface.
 		return nil, err
 	}
+	if err := checkChrootExists(ctx, s, cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkChrootExists makes sure the chroot of a new session exists,
+// creating it (and its ancestors) first when the DSN has
+// create_chroot=true. A missing chroot would otherwise read as an empty
+// tree and fail every write with ErrNoNode naming a path below it; it is
+// checked once per session, when the session opens, so Ping and the first
+// statement report it.
+func checkChrootExists(ctx context.Context, s *livestore.Store, cfg *Config) error {
+	if cfg.Chroot == "" {
+		return nil
+	}
+	_, ok, err := s.Exists(ctx, "/")
+	if err != nil {
+		return zerrorf("checking the chroot %s: %w", cfg.Chroot, err)
+	}
+	if ok {
+		return nil
+	}
+	if cfg.CreateChroot {
+		if err := s.CreateChroot(ctx); err != nil {
+			return zerrorf("creating the chroot %s (create_chroot=true): %w", cfg.Chroot, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not on the servers; create it, or add create_chroot=true to the DSN", ErrNoChroot, cfg.Chroot)
 }
 
 // addAuth adds creds to st one by one.

@@ -157,7 +157,7 @@ func (t *transaction) Commit() (err error) {
 		if isConflict(err) && !errors.Is(err, zkstore.ErrConnectionLoss) {
 			return &conflictError{kind: ErrTxConflict, err: err}
 		}
-		return zerrorf("commit: %w", err)
+		return zerrorf("commit: %w", requestHint(err, t.c.c.cfg))
 	}
 	return nil
 }

@@ -197,11 +197,10 @@ func (s *txStore) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 				results[j].Err = zkstore.ErrRuntimeInconsistency
 			}
 			results[i].Err = err
-			name := "multi"
-			if len(ops) == 1 {
-				name = opName(op)
+			if len(ops) == 1 { // as Create, Set and Delete word it
+				return results, zkstore.WrapPath(zkstore.OpName(op), op.OpPath(), err)
 			}
-			return results, zkstore.WrapPath(name, op.OpPath(), err)
+			return results, zkstore.MultiOpError(i, op, err)
 		}
 		results[i] = res
 	}
@@ -301,20 +300,6 @@ func (s *txStore) present(ctx context.Context, over map[string]*txNode, path str
 		return n, zkstore.ErrBadVersion
 	}
 	return n, nil
-}
-
-func opName(op zkstore.Op) string {
-	switch op.(type) {
-	case *zkstore.CreateOp:
-		return "create"
-	case *zkstore.SetOp:
-		return "set"
-	case *zkstore.DeleteOp:
-		return "delete"
-	case *zkstore.CheckOp:
-		return "check"
-	}
-	return "multi"
 }
 
 // createdChildren lists the names of the znodes the transaction created

@@ -62,9 +62,13 @@ func (e *env) apply(wp *writePlan) (result, error) {
 	if len(wp.ops) == 0 {
 		return result{}, nil
 	}
+	if err := e.checkProtected(wp.ops); err != nil {
+		return result{}, err
+	}
 	// In a transaction e.st is its store, which checks the ops against
 	// the transaction's view and buffers them: nothing is sent.
 	results, err := e.send(wp.ops)
+	err = requestHint(err, e.cfg)
 	wp.failed = -1
 	if err != nil && !errors.Is(err, zkstore.ErrConnectionLoss) {
 		wp.failed = failedOp(results)
@@ -114,6 +118,15 @@ func failedOp(results []zkstore.OpResult) int {
 		}
 	}
 	return -1
+}
+
+// requestHint adds to a request refused as too large what the DSN says
+// and how to go on.
+func requestHint(err error, cfg *Config) error {
+	if err == nil || !errors.Is(err, zkstore.ErrRequestTooLarge) {
+		return err
+	}
+	return fmt.Errorf("%w (nothing was sent; the client's limit is the DSN option max_request=%d)", err, cfg.MaxRequest)
 }
 
 // send applies ops: a single op with its own request, several in one multi.

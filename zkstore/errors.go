@@ -2,7 +2,9 @@ package zkstore
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -67,6 +69,86 @@ func (e *PathError) Error() string {
 const maxErrorPath = 256
 
 func (e *PathError) Unwrap() error { return e.Err }
+
+// OpName names an op in errors: create, set, delete or check.
+func OpName(op Op) string {
+	switch op.(type) {
+	case *CreateOp:
+		return "create"
+	case *SetOp:
+		return "set"
+	case *DeleteOp:
+		return "delete"
+	case *CheckOp:
+		return "check"
+	}
+	return "op"
+}
+
+// MultiOpError is a multi's error when op number i (from 0) failed with
+// err: "multi: op 1 (create) /a: zk: node already exists". Every store
+// words it so, so that the same failure reads the same on each.
+func MultiOpError(i int, op Op, err error) error {
+	path := ""
+	if op != nil && !isNilOp(op) {
+		path = op.OpPath()
+	}
+	return &PathError{Op: "multi: op " + strconv.Itoa(i) + " (" + OpName(op) + ")", Path: path, Err: err}
+}
+
+// ValidOp refuses, with ErrBadArguments, an op that is nil (untyped, or a
+// nil pointer) or of a type no store knows.
+func ValidOp(op Op) error {
+	switch op.(type) {
+	case nil:
+		return fmt.Errorf("%w: nil op", ErrBadArguments)
+	case *CreateOp, *SetOp, *DeleteOp, *CheckOp:
+		if isNilOp(op) {
+			return fmt.Errorf("%w: nil %T", ErrBadArguments, op)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: unknown op type %T", ErrBadArguments, op)
+}
+
+// DataTooLarge is the error for data of n bytes over a store's data
+// limit, worded the same by every store.
+func DataTooLarge(n, limit int) error {
+	return fmt.Errorf("%w: %d bytes, the limit is %d", ErrDataTooLarge, n, limit)
+}
+
+// CheckMode is the client's check of a create's mode and TTL, before
+// anything is sent: an unknown mode, a TTL with a mode that takes none, or
+// a TTL that is not whole milliseconds (the wire carries milliseconds) is
+// ErrBadArguments. The TTL's range is the server's to check.
+func CheckMode(mode CreateMode, ttl time.Duration) error {
+	if !mode.Valid() {
+		return fmt.Errorf("%w: invalid create mode %d", ErrBadArguments, int32(mode))
+	}
+	if !mode.IsTTL() && ttl != 0 {
+		return fmt.Errorf("%w: a TTL is only for the TTL modes, not %v", ErrBadArguments, mode)
+	}
+	if ttl%time.Millisecond != 0 {
+		return fmt.Errorf("%w: TTL %v is not whole milliseconds", ErrBadArguments, ttl)
+	}
+	return nil
+}
+
+// isNilOp reports whether op is a typed nil pointer, whose OpPath would
+// panic.
+func isNilOp(op Op) bool {
+	switch o := op.(type) {
+	case *CreateOp:
+		return o == nil
+	case *SetOp:
+		return o == nil
+	case *DeleteOp:
+		return o == nil
+	case *CheckOp:
+		return o == nil
+	}
+	return false
+}
 
 // WrapPath wraps a store error with its operation and path; nil stays nil.
 func WrapPath(op, path string, err error) error {

@@ -24,7 +24,12 @@ type CreateOptions struct {
 // Paths are absolute and validated as ZooKeeper's client validates them
 // (PathUtils.validatePath) before anything is sent; a bad path gives
 // ErrInvalidPath. Data longer than the store's limit (1 MiB by default, like
-// jute.maxbuffer) gives ErrDataTooLarge. Errors are wrapped in *PathError.
+// jute.maxbuffer) gives ErrDataTooLarge, and a request longer than the
+// server's jute.maxbuffer (DefaultMaxRequestSize, as the server counts it:
+// see MultiRequestSize) gives ErrRequestTooLarge, both before anything is
+// sent. Errors are wrapped in *PathError; a failed multi's names the op
+// that failed (MultiOpError), and every store words the same failure the
+// same way.
 //
 // A context bounds the wait for a reply, not the request: a write whose
 // context ends after it was sent may still be applied, and the error then

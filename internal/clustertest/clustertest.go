@@ -21,6 +21,9 @@ import (
 var (
 	_ storetest.Cluster = (*Live)(nil)
 	_ storetest.Cluster = Mem{}
+
+	_ storetest.RequestLimiter = (*Live)(nil)
+	_ storetest.RequestLimiter = Mem{}
 )
 
 // Live gives sessions on one real server, each through a proxy of its own,
@@ -50,7 +53,8 @@ func (c *Live) Open(t testing.TB) zkstore.Store {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := livestore.Open(ctx, []string{p.Addr()}, livestore.SessionTimeout(c.sessionTimeout))
+	s, err := livestore.Open(ctx, []string{p.Addr()}, livestore.SessionTimeout(c.sessionTimeout),
+		livestore.MaxRequestSize(zkserver.JuteMaxBuffer))
 	if err != nil {
 		p.Close()
 		t.Fatalf("livestore.Open: %v", err)
@@ -67,6 +71,10 @@ func (c *Live) Open(t testing.TB) zkstore.Store {
 	})
 	return s
 }
+
+// MaxRequestSize is the harness servers' jute.maxbuffer, which the
+// sessions are opened with (storetest.RequestLimiter).
+func (c *Live) MaxRequestSize() int { return zkserver.JuteMaxBuffer }
 
 // Expire black-holes the session's connection until the server has expired
 // it (its connection is gone from the server's "cons" list), then lets it
@@ -108,8 +116,11 @@ func (c *Live) Expire(t testing.TB, s zkstore.Store) {
 // Mem is one in-memory server.
 type Mem struct{ Server *memstore.Server }
 
-// NewMem starts an in-memory server that ends with the test.
+// NewMem starts an in-memory server that ends with the test. Its request
+// limit is the live harness servers' (zkserver.JuteMaxBuffer) unless opts
+// set another, so that the two kinds of cluster agree.
 func NewMem(t testing.TB, opts ...memstore.ServerOption) Mem {
+	opts = append([]memstore.ServerOption{memstore.MaxRequestSize(zkserver.JuteMaxBuffer)}, opts...)
 	srv := memstore.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	return Mem{srv}
@@ -121,6 +132,9 @@ func (c Mem) Open(t testing.TB) zkstore.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// MaxRequestSize is the server's request limit (storetest.RequestLimiter).
+func (c Mem) MaxRequestSize() int { return c.Server.MaxRequestSize() }
 
 // Expire expires the session as the server would.
 func (c Mem) Expire(t testing.TB, s zkstore.Store) {

@@ -48,6 +48,12 @@ type Options struct {
 	Installation *Installation
 }
 
+// JuteMaxBuffer is the jute.maxbuffer the harness gives its servers
+// (unless SystemProperties overrides it): 2 MiB, so that 1 MiB payloads
+// plus framing fit in one request. Clients of these servers may raise their
+// request limit to it.
+const JuteMaxBuffer = 2 << 20
+
 func (o Options) withDefaults() (Options, error) {
 	if o.TickTime == 0 {
 		o.TickTime = 100 * time.Millisecond
@@ -177,7 +183,7 @@ func (o Options) javaArgs(cfgPath string) []string {
 		// before the config is parsed.
 		"zookeeper.admin.enableServer": "false",
 		// 2 MiB, so that 1 MiB payloads plus framing fit in one request.
-		"jute.maxbuffer": "2097152",
+		"jute.maxbuffer": strconv.Itoa(JuteMaxBuffer),
 		// slf4j-simple (Debian classpath): timestamps make logs useful.
 		"org.slf4j.simpleLogger.showDateTime":   "true",
 		"org.slf4j.simpleLogger.dateTimeFormat": "HH:mm:ss.SSS",

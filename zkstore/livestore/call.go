@@ -195,7 +195,7 @@ func (s *Store) Pipelines() bool { return true }
 
 func (s *Store) async(ctx context.Context, op, path string, opcode int32, res any) *Pending {
 	p := &Pending{s: s, ctx: ctx, op: op, path: path, res: res}
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		p.got, p.err = true, err
 		return p
 	}

@@ -250,7 +250,7 @@ func TestErrors(t *testing.T) {
 	_, err = s.Create(ctx, b+"/x", nil, zkstore.CreateOptions{ACL: []zkstore.ACL{}})
 	check("empty ACL", err, zkstore.ErrInvalidACL, "create", b+"/x")
 	_, err = s.SetACL(ctx, b+"/a", nil, -1)
-	check("setacl nil", err, zkstore.ErrInvalidACL, "setacl", b+"/a")
+	check("setacl nil", err, zkstore.ErrInvalidACL, "setACL", b+"/a")
 	_, _, err = s.Get(ctx, b+"/locked")
 	check("no auth", err, zkstore.ErrNoAuth, "get", b+"/locked")
 	_, err = s.Create(ctx, b+"/big", make([]byte, DefaultMaxDataSize+1), zkstore.CreateOptions{})
@@ -259,10 +259,15 @@ func TestErrors(t *testing.T) {
 	check("set too large", err, zkstore.ErrDataTooLarge, "set", b+"/a")
 	err = s.Delete(ctx, "/", -1)
 	check("delete root", err, zkstore.ErrBadArguments, "delete", "/")
-	// Exactly the limit goes through (the test server's jute.maxbuffer has
-	// room for the framing).
-	if _, err := s.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{}); err != nil {
-		t.Errorf("create of exactly MaxDataSize: %v", err)
+	// Exactly MaxDataSize does not fit a default server's request limit
+	// (jute.maxbuffer 1048575): the path, ACL and framing come on top.
+	_, err = s.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{})
+	check("create of exactly MaxDataSize", err, zkstore.ErrRequestTooLarge, "create", b+"/max")
+	// It goes through to the test server, whose jute.maxbuffer has room
+	// for the framing, with the request limit raised to match.
+	big := open(t, MaxRequestSize(zkserver.JuteMaxBuffer))
+	if _, err := big.Create(ctx, b+"/max", make([]byte, DefaultMaxDataSize), zkstore.CreateOptions{}); err != nil {
+		t.Errorf("create of exactly MaxDataSize with MaxRequestSize(%d): %v", zkserver.JuteMaxBuffer, err)
 	}
 
 	// Bad paths never reach the server, whichever call.
@@ -347,6 +352,22 @@ func TestChroot(t *testing.T) {
 	s2 := open(t, Chroot(b+"/later"))
 	if _, err := s2.Create(ctx, "/x", nil, zkstore.CreateOptions{}); !errors.Is(err, zkstore.ErrNoNode) {
 		t.Errorf("create under a missing chroot = %v", err)
+	}
+	// Deleting "/" never deletes the chroot node, even an empty one: the
+	// server is asked to delete its own root and refuses, as without a
+	// chroot (and as ZooKeeper's Java client does).
+	if _, err := root.Create(ctx, b+"/empty", nil, zkstore.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s4 := open(t, Chroot(b+"/empty"))
+	if err := s4.Delete(ctx, "/", -1); !errors.Is(err, zkstore.ErrBadArguments) {
+		t.Errorf("Delete(/) under a chroot = %v, want ErrBadArguments", err)
+	}
+	if _, err := s4.Multi(ctx, &zkstore.DeleteOp{Path: "/", Version: -1}); !errors.Is(err, zkstore.ErrBadArguments) {
+		t.Errorf("Multi delete / under a chroot = %v, want ErrBadArguments", err)
+	}
+	if _, ok, err := root.Exists(ctx, b+"/empty"); !ok || err != nil {
+		t.Errorf("the chroot node is gone: %v %v", ok, err)
 	}
 	// Chroot "/" is no chroot.
 	s3 := open(t, Chroot("/"))
@@ -550,8 +571,8 @@ func TestMulti(t *testing.T) {
 		t.Errorf("multi TTL 0: %v", err)
 	}
 	_, err = s.Multi(ctx, &zkstore.SetOp{Path: b + "/x", Data: make([]byte, DefaultMaxDataSize/2+1)}, &zkstore.SetOp{Path: b + "/x", Data: make([]byte, DefaultMaxDataSize/2+1)})
-	if !errors.Is(err, zkstore.ErrDataTooLarge) {
-		t.Errorf("multi over the size limit: %v", err)
+	if !errors.Is(err, zkstore.ErrRequestTooLarge) {
+		t.Errorf("multi over the request limit: %v", err)
 	}
 	res, err = s.Multi(ctx)
 	if err != nil || len(res) != 0 {
@@ -986,9 +1007,20 @@ func TestOptions(t *testing.T) {
 	if _, err := s.Set(ctx, b+"/ok", make([]byte, 11), -1); !errors.Is(err, zkstore.ErrDataTooLarge) {
 		t.Errorf("11 bytes with MaxDataSize(10): %v", err)
 	}
-	res, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1})
+	res, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 11), Version: -1})
 	if !errors.Is(err, zkstore.ErrDataTooLarge) || res[0].Err != nil || !errors.Is(res[1].Err, zkstore.ErrDataTooLarge) {
-		t.Errorf("multi over MaxDataSize(10): %+v, %v", res, err)
+		t.Errorf("multi with 11 bytes in an op, MaxDataSize(10): %+v, %v", res, err)
+	}
+	// The data of a multi's ops add up against the request limit, not
+	// MaxDataSize.
+	if _, err := s.Multi(ctx, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 6), Version: -1}); err != nil {
+		t.Errorf("multi of 12 bytes in two ops, MaxDataSize(10): %v", err)
+	}
+	small := openStore(t, addr, MaxRequestSize(100))
+	ops := []zkstore.Op{&zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 40), Version: -1}, &zkstore.SetOp{Path: b + "/ok", Data: make([]byte, 40), Version: -1}}
+	size := zkstore.MultiRequestSize(ops)
+	if _, err := small.Multi(ctx, ops...); !errors.Is(err, zkstore.ErrRequestTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("%d bytes, the limit is 100", size)) {
+		t.Errorf("multi of %d bytes with MaxRequestSize(100): %v", size, err)
 	}
 	if got := s.String(); !strings.Contains(got, addr) || !strings.Contains(got, "connected") {
 		t.Errorf("String() = %q", got)

@@ -104,6 +104,19 @@ type multiRequest struct{ ops []multiOp }
 // is called by go-zookeeper's encodePacket, through its encoder interface.
 func (r *multiRequest) Encode(buf []byte) (int, error) {
 	w := juteWriter{buf: buf}
+	r.encode(&w)
+	return w.n, w.err
+}
+
+// size is the encoded length of the request record, counted by the very
+// code that writes it.
+func (r *multiRequest) size() int {
+	w := juteWriter{count: true}
+	r.encode(&w)
+	return w.n
+}
+
+func (r *multiRequest) encode(w *juteWriter) {
 	for _, op := range r.ops {
 		w.int32(op.opcode) // MultiHeader{type, done=false, err=-1}
 		w.bool(false)
@@ -123,7 +136,6 @@ func (r *multiRequest) Encode(buf []byte) (int, error) {
 	w.int32(-1) // done
 	w.bool(true)
 	w.int32(-1)
-	return w.n, w.err
 }
 
 // multiResult is one op's reply: its error, or a created path or a Stat.
@@ -181,19 +193,17 @@ func (s *Store) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResul
 	results := make([]zkstore.OpResult, len(ops))
 	zops := make([]multiOp, len(ops))
 	async := ctx.Done() != nil
-	total := 0
 	for i, op := range ops {
 		mo, err := s.multiOp(op, async)
-		if err == nil {
-			// The whole request must fit the server's jute.maxbuffer.
-			if total += len(mo.data); total > s.cfg.maxDataSize {
-				err = fmt.Errorf("%w: the multi's data add up to more than %d bytes", zkstore.ErrDataTooLarge, s.cfg.maxDataSize)
-			}
-		}
 		if err != nil {
 			return failedAt(results, ops, i, err)
 		}
 		zops[i] = mo
+	}
+	// The whole request must fit the server's jute.maxbuffer, or the
+	// server drops the connection and the outcome is unknown.
+	if err := s.checkRequest(requestHeaderSize + (&multiRequest{zops}).size()); err != nil {
+		return allFailed(results, err, pathErr("multi", "", err))
 	}
 	if err := s.dead(); err != nil {
 		return allFailed(results, err, pathErr("multi", "", err))
@@ -266,6 +276,9 @@ func (s *Store) multiOp(op zkstore.Op, async bool) (multiOp, error) {
 		}
 		return b
 	}
+	if err := zkstore.ValidOp(op); err != nil {
+		return multiOp{}, err
+	}
 	switch o := op.(type) {
 	case *zkstore.CreateOp:
 		if err := zkstore.ValidatePath(o.Path, o.Mode.IsSequential()); err != nil {
@@ -301,16 +314,14 @@ func (s *Store) multiOp(op zkstore.Op, async bool) (multiOp, error) {
 		if err := zkstore.ValidatePath(o.Path, false); err != nil {
 			return multiOp{}, err
 		}
-		return multiOp{opcode: opDelete, path: s.abs(o.Path), version: o.Version}, nil
+		return multiOp{opcode: opDelete, path: s.absDelete(o.Path), version: o.Version}, nil
 	case *zkstore.CheckOp:
 		if err := zkstore.ValidatePath(o.Path, false); err != nil {
 			return multiOp{}, err
 		}
 		return multiOp{opcode: opCheck, path: s.abs(o.Path), version: o.Version}, nil
-	case nil:
-		return multiOp{}, fmt.Errorf("%w: nil op", zkstore.ErrBadArguments)
 	}
-	return multiOp{}, fmt.Errorf("%w: unknown op type %T", zkstore.ErrBadArguments, op)
+	return multiOp{}, zkstore.ValidOp(op)
 }
 
 // zkMulti is the fallback through go-zookeeper's own Multi.
@@ -346,28 +357,8 @@ func (s *Store) zkMulti(ops []multiOp) ([]multiResult, error) {
 	return out, nil
 }
 
-func opName(op zkstore.Op) string {
-	switch op.(type) {
-	case *zkstore.CreateOp:
-		return "create"
-	case *zkstore.SetOp:
-		return "set"
-	case *zkstore.DeleteOp:
-		return "delete"
-	case *zkstore.CheckOp:
-		return "check"
-	}
-	return "op"
-}
-
 // opErr is Multi's error: the failing op's, naming the op's index.
-func opErr(i int, op zkstore.Op, err error) error {
-	path := ""
-	if op != nil {
-		path = op.OpPath()
-	}
-	return pathErr(fmt.Sprintf("multi: op %d (%s)", i, opName(op)), path, err)
-}
+func opErr(i int, op zkstore.Op, err error) error { return zkstore.MultiOpError(i, op, err) }
 
 // failedAt fills results as the server would had op i failed with err.
 func failedAt(results []zkstore.OpResult, ops []zkstore.Op, i int, err error) ([]zkstore.OpResult, error) {
@@ -396,9 +387,18 @@ type juteWriter struct {
 	buf []byte
 	n   int
 	err error
+	// count: write nothing, only count the bytes.
+	count bool
 }
 
+// requestHeaderSize is RequestHeader's length: xid and opcode.
+const requestHeaderSize = 8
+
 func (w *juteWriter) room(k int) []byte {
+	if w.count {
+		w.n += k
+		return nil
+	}
 	if w.err != nil {
 		return nil
 	}

@@ -96,30 +96,46 @@ func (s *Store) check(op, path string, sequential bool) error {
 
 func (s *Store) checkData(data []byte) error {
 	if len(data) > s.cfg.maxDataSize {
-		return fmt.Errorf("%w: %d bytes, limit %d", zkstore.ErrDataTooLarge, len(data), s.cfg.maxDataSize)
+		return zkstore.DataTooLarge(len(data), s.cfg.maxDataSize)
 	}
 	return nil
 }
 
-// checkMode does the client-side checks of a create's mode and TTL: an
-// unknown mode, or a TTL with a mode that takes none, never reaches the
-// server (ErrBadArguments). The TTL's value is the server's to check
-// (EphemeralType.validateTTL: 1ms to MaxTTL, else ErrBadArguments), as in
-// memstore, where such a refusal takes a zxid like any failed write. The
-// wire carries whole milliseconds: a finer TTL is refused, not truncated
-// (zkstore.CreateOptions).
-func checkMode(mode zkstore.CreateMode, ttl time.Duration) error {
-	if !mode.Valid() {
-		return fmt.Errorf("%w: invalid create mode %d", zkstore.ErrBadArguments, int32(mode))
+// checkRead is check for a request carrying only a path and, for getData,
+// exists and getChildren, a watch flag: a path can be long enough on its
+// own to pass the request limit.
+func (s *Store) checkRead(op, path string, watchFlag bool) error {
+	if err := s.check(op, path, false); err != nil {
+		return err
 	}
-	if !mode.IsTTL() && ttl != 0 {
-		return fmt.Errorf("%w: a TTL is only for the TTL modes, not %v", zkstore.ErrBadArguments, mode)
+	// The size of the server path, without building it: reads are hot.
+	size := zkstore.PathRequestSize(path, watchFlag)
+	switch {
+	case s.chroot == "":
+	case path == "/":
+		size += len(s.chroot) - 1
+	default:
+		size += len(s.chroot)
 	}
-	if ttl%time.Millisecond != 0 {
-		return fmt.Errorf("%w: TTL %v is not whole milliseconds", zkstore.ErrBadArguments, ttl)
+	if err := s.checkRequest(size); err != nil {
+		return pathErr(op, path, err)
 	}
 	return nil
 }
+
+// checkRequest refuses a request packet of size bytes over the limit.
+func (s *Store) checkRequest(size int) error {
+	if size > s.cfg.maxRequestSize {
+		return zkstore.RequestTooLarge(size, s.cfg.maxRequestSize)
+	}
+	return nil
+}
+
+// checkMode does the client-side checks of a create's mode and TTL
+// (zkstore.CheckMode). The TTL's value is the server's to check
+// (EphemeralType.validateTTL: 1ms to MaxTTL, else ErrBadArguments), as in
+// memstore, where such a refusal takes a zxid like any failed write.
+func checkMode(mode zkstore.CreateMode, ttl time.Duration) error { return zkstore.CheckMode(mode, ttl) }
 
 // abs is the server path for a caller's path.
 func (s *Store) abs(p string) string {
@@ -130,6 +146,18 @@ func (s *Store) abs(p string) string {
 		return s.chroot
 	}
 	return s.chroot + p
+}
+
+// absDelete is abs for a delete: "/" stays "/" under a chroot, so the
+// server refuses it (ErrBadArguments) as it refuses deleting its own root,
+// instead of deleting the chroot node. ZooKeeper's Java client does the
+// same (ZooKeeper.delete); a memstore session, which has no chroot, gives
+// the same answer.
+func (s *Store) absDelete(p string) string {
+	if p == "/" {
+		return "/"
+	}
+	return s.abs(p)
 }
 
 // absCreate is abs for a create: a sequential create of "/" under a chroot
@@ -167,10 +195,14 @@ func (s *Store) Create(ctx context.Context, path string, data []byte, opts zksto
 	if err := s.checkData(data); err != nil {
 		return "", pathErr(op, path, err)
 	}
+	full := s.absCreate(path, opts.Mode.IsSequential())
+	if err := s.checkRequest(zkstore.CreateRequestSize(full, data, opts.ACL, opts.Mode)); err != nil {
+		return "", pathErr(op, path, err)
+	}
 	if err := s.dead(); err != nil {
 		return "", pathErr(op, path, err)
 	}
-	full, acl := s.absCreate(path, opts.Mode.IsSequential()), toZKACL(opts.ACL)
+	acl := toZKACL(opts.ACL)
 	mode, ttl := opts.Mode, opts.TTL
 	if ctx.Done() != nil {
 		data = bytes.Clone(data) // the call may outlive our return
@@ -203,7 +235,7 @@ type dataStat struct {
 // an empty, non-nil slice (the wire tells them apart, as memstore does).
 func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
 	const op = "get"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -229,8 +261,8 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 
 // GetW is Get that also sets a data watch.
 func (s *Store) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "getw"
-	if err := s.check(op, path, false); err != nil {
+	const op = "get"
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	if s.fastCalls(ctx) {
@@ -290,10 +322,13 @@ func (s *Store) Set(ctx context.Context, path string, data []byte, version int32
 	if err := s.checkData(data); err != nil {
 		return zkstore.Stat{}, pathErr(op, path, err)
 	}
+	full := s.abs(path)
+	if err := s.checkRequest(zkstore.SetRequestSize(full, data)); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
 	if err := s.dead(); err != nil {
 		return zkstore.Stat{}, pathErr(op, path, err)
 	}
-	full := s.abs(path)
 	if ctx.Done() != nil {
 		data = bytes.Clone(data) // the call may outlive our return
 	}
@@ -323,7 +358,10 @@ func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 	if err := s.check(op, path, false); err != nil {
 		return err
 	}
-	full := s.abs(path)
+	full := s.absDelete(path)
+	if err := s.checkRequest(zkstore.DeleteRequestSize(full)); err != nil {
+		return pathErr(op, path, err)
+	}
 	_, err := do(s, ctx, func() (struct{}, error) {
 		return struct{}{}, s.conn.Delete(full, version)
 	})
@@ -341,7 +379,7 @@ type existsResult struct {
 // Exists reports whether a znode exists, and its Stat if it does.
 func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, error) {
 	const op = "exists"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return zkstore.Stat{}, false, err
 	}
 	full := s.abs(path)
@@ -371,8 +409,8 @@ func (s *Store) Exists(ctx context.Context, path string) (zkstore.Stat, bool, er
 
 // ExistsW is Exists that also sets a watch.
 func (s *Store) ExistsW(ctx context.Context, path string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
-	const op = "existsw"
-	if err := s.check(op, path, false); err != nil {
+	const op = "exists"
+	if err := s.checkRead(op, path, true); err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
 	full := s.abs(path)
@@ -432,7 +470,7 @@ func sortedChildren(c []string) []string {
 // Children lists a znode's children, sorted, with the znode's Stat.
 func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.Stat, error) {
 	const op = "children"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -458,8 +496,8 @@ func (s *Store) Children(ctx context.Context, path string) ([]string, zkstore.St
 
 // ChildrenW is Children that also sets a child watch.
 func (s *Store) ChildrenW(ctx context.Context, path string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
-	const op = "childrenw"
-	if err := s.check(op, path, false); err != nil {
+	const op = "children"
+	if err := s.checkRead(op, path, true); err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	if s.fastCalls(ctx) {
@@ -490,8 +528,8 @@ type aclStat struct {
 
 // GetACL returns a znode's ACL and Stat.
 func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
-	const op = "getacl"
-	if err := s.check(op, path, false); err != nil {
+	const op = "getACL"
+	if err := s.checkRead(op, path, false); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	full := s.abs(path)
@@ -512,11 +550,14 @@ func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore
 // nil ACL is not OpenACLUnsafe: it is empty, which the server refuses with
 // ErrInvalidACL.
 func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, version int32) (zkstore.Stat, error) {
-	const op = "setacl"
+	const op = "setACL"
 	if err := s.check(op, path, false); err != nil {
 		return zkstore.Stat{}, err
 	}
 	full := s.abs(path)
+	if err := s.checkRequest(zkstore.SetACLRequestSize(full, acl)); err != nil {
+		return zkstore.Stat{}, pathErr(op, path, err)
+	}
 	zacl := make([]zk.ACL, len(acl))
 	for i, a := range acl {
 		zacl[i] = zk.ACL{Perms: a.Perms, Scheme: a.Scheme, ID: a.ID}
@@ -538,7 +579,7 @@ func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, vers
 // the leader. The server does not check that path exists.
 func (s *Store) Sync(ctx context.Context, path string) error {
 	const op = "sync"
-	if err := s.check(op, path, false); err != nil {
+	if err := s.checkRead(op, path, false); err != nil {
 		return err
 	}
 	full := s.abs(path)
@@ -555,7 +596,7 @@ func (s *Store) Sync(ctx context.Context, path string) error {
 // store reports StateAuthFailed, then reconnects to the same session
 // without those credentials.
 func (s *Store) AddAuth(ctx context.Context, scheme string, auth []byte) error {
-	const op = "addauth"
+	const op = "addAuth"
 	if err := s.dead(); err != nil {
 		return pathErr(op, scheme, err)
 	}

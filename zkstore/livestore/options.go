@@ -3,6 +3,8 @@ package livestore
 import (
 	"net"
 	"time"
+
+	"github.com/zksql/zksql/zkstore"
 )
 
 // Defaults for the options.
@@ -10,6 +12,8 @@ const (
 	DefaultSessionTimeout = 10 * time.Second
 	DefaultConnectTimeout = 15 * time.Second
 	DefaultMaxDataSize    = 1 << 20
+	// DefaultMaxRequestSize is the server's default jute.maxbuffer.
+	DefaultMaxRequestSize = zkstore.DefaultMaxRequestSize
 )
 
 // Printer receives the store's and go-zookeeper's diagnostics. Nothing the
@@ -37,6 +41,7 @@ type config struct {
 	chroot         string
 	auth           []authInfo
 	maxDataSize    int
+	maxRequestSize int
 	logger         Printer
 	dialer         DialFunc
 }
@@ -46,6 +51,7 @@ func defaultConfig() config {
 		sessionTimeout: DefaultSessionTimeout,
 		connectTimeout: DefaultConnectTimeout,
 		maxDataSize:    DefaultMaxDataSize,
+		maxRequestSize: DefaultMaxRequestSize,
 		logger:         nopLogger{},
 	}
 }
@@ -79,6 +85,14 @@ func Auth(scheme string, auth []byte) Option {
 // the server's jute.maxbuffer. Keep the server's jute.maxbuffer above this
 // plus a few KiB of framing, or the server drops the connection instead.
 func MaxDataSize(n int) Option { return func(c *config) { c.maxDataSize = n } }
+
+// MaxRequestSize is the largest request, in bytes as the server counts
+// them (zkstore.DefaultMaxRequestSize), the store sends: a larger one is
+// refused with zkstore.ErrRequestTooLarge before anything is sent, since
+// the server would close the connection and leave the outcome of a write
+// unknown. Default 1048575, the server's default jute.maxbuffer; set it to
+// the servers' jute.maxbuffer, never above.
+func MaxRequestSize(n int) Option { return func(c *config) { c.maxRequestSize = n } }
 
 // Logger sets where diagnostics go. The default discards them
 // (go-zookeeper otherwise logs every connection attempt to the standard

@@ -110,8 +110,8 @@ func Open(ctx context.Context, servers []string, opts ...Option) (*Store, error)
 	if len(servers) == 0 {
 		return nil, errors.New("livestore: no servers given")
 	}
-	if cfg.sessionTimeout <= 0 || cfg.connectTimeout <= 0 || cfg.maxDataSize <= 0 {
-		return nil, fmt.Errorf("livestore: session timeout, connect timeout and max data size must be positive")
+	if cfg.sessionTimeout <= 0 || cfg.connectTimeout <= 0 || cfg.maxDataSize <= 0 || cfg.maxRequestSize <= 0 {
+		return nil, fmt.Errorf("livestore: session timeout, connect timeout, max data size and max request size must be positive")
 	}
 	chroot := cfg.chroot
 	if chroot != "" {
@@ -138,7 +138,7 @@ func Open(ctx context.Context, servers []string, opts ...Option) (*Store, error)
 	s.dialCtx, s.dialStop = context.WithCancel(context.Background())
 	// go-zookeeper encodes each request into one fixed buffer (1.5 MiB by
 	// default); make room for the largest data we let through.
-	bufSize := max(1536<<10, cfg.maxDataSize+256<<10)
+	bufSize := max(1536<<10, cfg.maxDataSize+256<<10, cfg.maxRequestSize+64)
 	conn, zkEvents, err := zk.Connect(servers, cfg.sessionTimeout,
 		zk.WithLogger(cfg.logger),
 		zk.WithLogInfo(false),

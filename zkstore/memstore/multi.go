@@ -14,39 +14,42 @@ import (
 //
 // An op the client would refuse before sending (bad path, bad mode, data
 // too large) fails the multi without a transaction; its results still say
-// which op it was. A multi whose data together exceed the limit returns no
-// results and ErrDataTooLarge.
+// which op it was. A multi larger than the request limit fails as a whole
+// with ErrRequestTooLarge in every result.
 func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResult, error) {
 	const op = "multi"
+	// first is the path faults are matched with (InjectFault). Errors of
+	// the multi as a whole name no path, as livestore's do.
 	first := ""
-	if len(ops) > 0 && ops[0] != nil {
+	if len(ops) > 0 && zkstore.ValidOp(ops[0]) == nil {
 		first = ops[0].OpPath()
 	}
-	if err := s.precheck(ctx, op, first); err != nil {
+	if err := s.precheck(ctx, op, ""); err != nil {
 		return nil, err
 	}
-	total := 0
 	for i, o := range ops {
-		n, err := s.validateOp(o)
-		if err != nil {
-			return failedResults(len(ops), i, err), wrap(op, opPath(o), err)
+		if _, err := s.validateOp(o); err != nil {
+			return failedResults(len(ops), i, err), zkstore.MultiOpError(i, o, err)
 		}
-		total += n
 	}
-	if total > s.srv.cfg.maxDataSize {
-		return nil, wrap(op, first, zkstore.ErrDataTooLarge)
+	if err := s.checkRequest(zkstore.MultiRequestSize(ops)); err != nil {
+		res := make([]zkstore.OpResult, len(ops))
+		for i := range res {
+			res[i].Err = err
+		}
+		return res, wrap(op, "", err)
 	}
 	results := make([]zkstore.OpResult, len(ops))
 	var (
-		failPath string
-		failErr  error
+		failAt  int
+		failErr error
 	)
 	err := s.write(op, first, func(t *txn) error {
 		for i, o := range ops {
 			res, err := t.apply(o)
 			if err != nil {
 				results = failedResults(len(ops), i, err)
-				failPath, failErr = o.OpPath(), err
+				failAt, failErr = i, err
 				return err
 			}
 			results[i] = res
@@ -58,7 +61,9 @@ func (s *Session) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpRes
 	case err == nil:
 		return results, nil
 	case failErr != nil && errors.As(err, &pe) && pe.Err == failErr:
-		return results, wrap(op, failPath, failErr)
+		return results, zkstore.MultiOpError(failAt, ops[failAt], failErr)
+	case errors.As(err, &pe) && pe.Op == op:
+		pe.Path = "" // wrapped by write with the fault path
 	}
 	return nil, err // refused, or a fault: the outcome is not the caller's to see
 }
@@ -88,6 +93,9 @@ func failedResults(n, failed int, err error) []zkstore.OpResult {
 // validateOp is the client side's check of one op; it returns the op's data
 // length.
 func (s *Session) validateOp(o zkstore.Op) (int, error) {
+	if err := zkstore.ValidOp(o); err != nil {
+		return 0, err
+	}
 	switch o := o.(type) {
 	case *zkstore.CreateOp:
 		if o == nil {
@@ -102,7 +110,7 @@ func (s *Session) validateOp(o zkstore.Op) (int, error) {
 			return 0, err
 		}
 		if len(o.Data) > s.srv.cfg.maxDataSize {
-			return 0, zkstore.ErrDataTooLarge
+			return 0, zkstore.DataTooLarge(len(o.Data), s.srv.cfg.maxDataSize)
 		}
 		return len(o.Data), nil
 	case *zkstore.DeleteOp:

@@ -1,6 +1,10 @@
 package memstore
 
-import "time"
+import (
+	"time"
+
+	"github.com/zksql/zksql/zkstore"
+)
 
 // Defaults, as a ZooKeeper 3.8 server has them.
 const (
@@ -17,6 +21,7 @@ type ServerOption func(*serverConfig)
 
 type serverConfig struct {
 	maxDataSize       int
+	maxRequestSize    int
 	clock             func() time.Time
 	checkInterval     time.Duration
 	maxNeverUsed      time.Duration
@@ -27,6 +32,7 @@ type serverConfig struct {
 func defaultServerConfig() serverConfig {
 	return serverConfig{
 		maxDataSize:       DefaultMaxDataSize,
+		maxRequestSize:    zkstore.DefaultMaxRequestSize,
 		clock:             time.Now,
 		checkInterval:     DefaultContainerCheckInterval,
 		minSessionTimeout: 4 * time.Second,  // 2 ticks of 2s
@@ -41,6 +47,21 @@ func MaxDataSize(n int) ServerOption {
 	return func(c *serverConfig) {
 		if n > 0 {
 			c.maxDataSize = n
+		}
+	}
+}
+
+// MaxRequestSize is the server's jute.maxbuffer: the largest request, in
+// bytes as a ZooKeeper server counts them (zkstore.DefaultMaxRequestSize),
+// its sessions send. A larger request is refused with
+// zkstore.ErrRequestTooLarge before it is applied, as livestore refuses it
+// before sending it, so that both stores agree on what is too large. n <= 0
+// keeps the default, 1048575. SessionMaxRequestSize sets a session's own
+// limit.
+func MaxRequestSize(n int) ServerOption {
+	return func(c *serverConfig) {
+		if n > 0 {
+			c.maxRequestSize = n
 		}
 	}
 }
@@ -88,7 +109,15 @@ func SessionTimeoutBounds(min, max time.Duration) ServerOption {
 type SessionOption func(*sessionConfig)
 
 type sessionConfig struct {
-	timeout time.Duration
+	timeout        time.Duration
+	maxRequestSize int
+}
+
+// SessionMaxRequestSize is the request limit of one session, as a client
+// configured with its own limit (livestore.MaxRequestSize) has; n <= 0
+// keeps the server's (MaxRequestSize).
+func SessionMaxRequestSize(n int) SessionOption {
+	return func(c *sessionConfig) { c.maxRequestSize = n }
 }
 
 // SessionTimeout is the session timeout to ask for; the server clamps it

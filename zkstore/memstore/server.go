@@ -87,13 +87,18 @@ func (srv *Server) Connect(opts ...SessionOption) *Session {
 		timeout = DefaultSessionTimeout
 	}
 	timeout = min(max(timeout, srv.cfg.minSessionTimeout), srv.cfg.maxSessionTimeout)
+	maxRequest := sc.maxRequestSize
+	if maxRequest <= 0 {
+		maxRequest = srv.cfg.maxRequestSize
+	}
 	s := &Session{
-		srv:     srv,
-		timeout: timeout,
-		auth:    newAuthSet(),
-		watches: map[*watch]struct{}{},
-		subs:    map[chan zkstore.SessionEvent]struct{}{},
-		done:    make(chan struct{}),
+		srv:        srv,
+		timeout:    timeout,
+		maxRequest: maxRequest,
+		auth:       newAuthSet(),
+		watches:    map[*watch]struct{}{},
+		subs:       map[chan zkstore.SessionEvent]struct{}{},
+		done:       make(chan struct{}),
 	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
@@ -113,6 +118,10 @@ func (srv *Server) Connect(opts ...SessionOption) *Session {
 
 // Open is Connect returning the zkstore.Store interface.
 func (srv *Server) Open(opts ...SessionOption) zkstore.Store { return srv.Connect(opts...) }
+
+// MaxRequestSize is the server's request limit (the MaxRequestSize
+// option).
+func (srv *Server) MaxRequestSize() int { return srv.cfg.maxRequestSize }
 
 // Expire expires a session as the server does when its client falls
 // silent: its watches end with ErrSessionExpired, a closeSession

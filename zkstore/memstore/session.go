@@ -17,6 +17,8 @@ type Session struct {
 	id      int64
 	timeout time.Duration
 	state   atomic.Int32
+	// maxRequest is the request limit (jute.maxbuffer).
+	maxRequest int
 
 	// guarded by srv.mu
 	err  error // why the session ended; nil while it lives
@@ -69,6 +71,16 @@ func (s *Session) start(ctx context.Context, op, path string) error {
 		return wrap(op, path, err)
 	}
 	return nil
+}
+
+// startRead is start for a request carrying only a path and, for
+// getData, exists and getChildren, a watch flag, whose size the path alone
+// can take past the request limit.
+func (s *Session) startRead(ctx context.Context, op, path string, watchFlag bool) error {
+	if err := s.start(ctx, op, path); err != nil {
+		return err
+	}
+	return wrap(op, path, s.checkRequest(zkstore.PathRequestSize(path, watchFlag)))
 }
 
 // write runs fn as one transaction of this session.
@@ -133,7 +145,16 @@ func (s *Session) node(path string, perm int32) (*node, error) {
 
 func (s *Session) checkData(op, path string, data []byte) error {
 	if len(data) > s.srv.cfg.maxDataSize {
-		return wrap(op, path, zkstore.ErrDataTooLarge)
+		return wrap(op, path, zkstore.DataTooLarge(len(data), s.srv.cfg.maxDataSize))
+	}
+	return nil
+}
+
+// checkRequest refuses a request of size bytes over the session's limit,
+// as a client refuses it before sending.
+func (s *Session) checkRequest(size int) error {
+	if size > s.maxRequest {
+		return zkstore.RequestTooLarge(size, s.maxRequest)
 	}
 	return nil
 }
@@ -141,14 +162,14 @@ func (s *Session) checkData(op, path string, data []byte) error {
 // validateCreate is what the client checks before sending a create. A TTL
 // that is not whole milliseconds cannot be sent; the server checks the rest.
 func (s *Session) validateCreate(path string, data []byte, mode zkstore.CreateMode, ttl time.Duration) error {
-	if !mode.Valid() || (!mode.IsTTL() && ttl != 0) || ttl%time.Millisecond != 0 {
-		return zkstore.ErrBadArguments
-	}
 	if err := zkstore.ValidatePath(path, mode.IsSequential()); err != nil {
 		return err
 	}
+	if err := zkstore.CheckMode(mode, ttl); err != nil {
+		return err
+	}
 	if len(data) > s.srv.cfg.maxDataSize {
-		return zkstore.ErrDataTooLarge
+		return zkstore.DataTooLarge(len(data), s.srv.cfg.maxDataSize)
 	}
 	return nil
 }
@@ -159,6 +180,9 @@ func (s *Session) Create(ctx context.Context, path string, data []byte, opts zks
 		return "", err
 	}
 	if err := s.validateCreate(path, data, opts.Mode, opts.TTL); err != nil {
+		return "", wrap(op, path, err)
+	}
+	if err := s.checkRequest(zkstore.CreateRequestSize(path, data, opts.ACL, opts.Mode)); err != nil {
 		return "", wrap(op, path, err)
 	}
 	acl := opts.ACL
@@ -190,7 +214,7 @@ func (s *Session) get(ctx context.Context, path string, w bool) ([]byte, zkstore
 // what it wants from the znode, and a data watch (a child watch if child)
 // is set if w.
 func (s *Session) readNode(ctx context.Context, op, path string, w, child bool, fn func(n *node)) (zkstore.Stat, <-chan zkstore.Event, error) {
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, true); err != nil {
 		return zkstore.Stat{}, nil, err
 	}
 	var (
@@ -232,6 +256,9 @@ func (s *Session) Set(ctx context.Context, path string, data []byte, version int
 	if err := s.checkData(op, path, data); err != nil {
 		return zkstore.Stat{}, err
 	}
+	if err := s.checkRequest(zkstore.SetRequestSize(path, data)); err != nil {
+		return zkstore.Stat{}, wrap(op, path, err)
+	}
 	var st zkstore.Stat
 	err := s.write(op, path, func(t *txn) (err error) {
 		st, err = t.setData(path, data, version)
@@ -248,12 +275,15 @@ func (s *Session) Delete(ctx context.Context, path string, version int32) error 
 	if err := s.start(ctx, op, path); err != nil {
 		return err
 	}
+	if err := s.checkRequest(zkstore.DeleteRequestSize(path)); err != nil {
+		return wrap(op, path, err)
+	}
 	return s.write(op, path, func(t *txn) error { return t.delete(path, version) })
 }
 
 func (s *Session) exists(ctx context.Context, path string, w bool) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
 	const op = "exists"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, true); err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
 	var (
@@ -305,7 +335,7 @@ func (s *Session) ChildrenW(ctx context.Context, path string) ([]string, zkstore
 
 func (s *Session) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore.Stat, error) {
 	const op = "getACL"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, false); err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	var (
@@ -336,6 +366,9 @@ func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, ve
 	if err := s.start(ctx, op, path); err != nil {
 		return zkstore.Stat{}, err
 	}
+	if err := s.checkRequest(zkstore.SetACLRequestSize(path, acl)); err != nil {
+		return zkstore.Stat{}, wrap(op, path, err)
+	}
 	var st zkstore.Stat
 	err := s.write(op, path, func(t *txn) (err error) {
 		st, err = t.setACL(path, acl, version)
@@ -350,7 +383,7 @@ func (s *Session) SetACL(ctx context.Context, path string, acl []zkstore.ACL, ve
 // Sync has nothing to wait for: there is one server.
 func (s *Session) Sync(ctx context.Context, path string) error {
 	const op = "sync"
-	if err := s.start(ctx, op, path); err != nil {
+	if err := s.startRead(ctx, op, path, false); err != nil {
 		return err
 	}
 	return s.read(op, path, func() error { return nil })

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -71,6 +72,9 @@ func (o DiffOptions) withDefaults() DiffOptions {
 // operations) and prints the shrunk program.
 func RunDifferential(t *testing.T, a, b Cluster, opts DiffOptions) {
 	opts = opts.withDefaults()
+	if la, lb := requestLimit(a), requestLimit(b); la != lb {
+		t.Fatalf("the clusters' request limits differ: %d and %d", la, lb)
+	}
 	for _, seed := range opts.Seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			prog := genProgram(seed, opts.Ops, opts.Sessions)
@@ -116,7 +120,7 @@ func RunDifferential(t *testing.T, a, b Cluster, opts DiffOptions) {
 // looking at results, so the same program runs on both stores and any of
 // its operations can be dropped while shrinking.
 type diffOp struct {
-	Kind    string // create get set delete exists children getacl setacl multi check auth reopen sync
+	Kind    string // create get set delete exists children getacl setacl multi bigmulti check auth reopen sync
 	Session int
 	Path    string // relative to the program's base
 	Data    []byte
@@ -124,6 +128,9 @@ type diffOp struct {
 	ACL     int // index into aclChoices
 	Version int32
 	Sub     []diffOp // a multi's operations
+	// Pad is a bigmulti's size relative to the request limit: its request
+	// is limit+Pad bytes.
+	Pad int
 }
 
 func (o diffOp) String() string {
@@ -135,6 +142,10 @@ func (o diffOp) String() string {
 			subs = append(subs, strings.TrimPrefix(s.String(), fmt.Sprintf("s%d ", s.Session)))
 		}
 		fmt.Fprintf(&b, " [%s]", strings.Join(subs, "; "))
+		return b.String()
+	}
+	if o.Kind == "bigmulti" {
+		fmt.Fprintf(&b, " %q limit%+d", o.Path, o.Pad)
 		return b.String()
 	}
 	if o.Path != "" || o.Kind != "auth" && o.Kind != "reopen" {
@@ -348,11 +359,45 @@ func (g *generator) op(inMulti bool) diffOp {
 
 func genProgram(seed uint64, n, sessions int) []diffOp {
 	g := &generator{r: rand.New(rand.NewPCG(seed, 0x5eed)), sessions: sessions, guess: map[string]bool{}}
-	prog := make([]diffOp, n)
-	for i := range prog {
-		prog[i] = g.op(false)
+	prog := make([]diffOp, 0, n+n/bigEvery)
+	// The bigmultis come from a generator of their own, so the other
+	// operations of a seed stay what they were.
+	big := rand.New(rand.NewPCG(seed, 0xb16))
+	for i := range n {
+		prog = append(prog, g.op(false))
+		if i%bigEvery == bigEvery/2 {
+			pads := []int{-1, 0, 1, -1000, 1000}
+			prog = append(prog, diffOp{Kind: "bigmulti", Session: big.IntN(sessions), Path: fmt.Sprintf("big%d", i), Pad: pads[big.IntN(len(pads))]})
+		}
 	}
 	return prog
+}
+
+// bigEvery is how many operations come between two bigmultis: multis of
+// creates padded to the request limit, a byte under or over it, or well
+// under or over, which both stores must refuse (ErrRequestTooLarge, no
+// zxid taken) or send alike (a failing check at the end: NoNode, one zxid).
+const bigEvery = 50
+
+// bigMulti is a bigmulti's operations: three creates whose data make the
+// request limit+op.Pad bytes long.
+func (d *diffStore) bigMulti(op diffOp) []zkstore.Op {
+	p := d.abs(op.Path)
+	ops := []zkstore.Op{
+		&zkstore.CreateOp{Path: p + "-0"}, &zkstore.CreateOp{Path: p + "-1"}, &zkstore.CreateOp{Path: p + "-2"},
+	}
+	// The check fails, so the server reads the request and answers it
+	// without writing megabytes to its log within the 2s session timeout.
+	ops = append(ops, &zkstore.CheckOp{Path: p + "-none", Version: 0})
+	pad := d.limit + op.Pad - zkstore.MultiRequestSize(ops)
+	for i := range 3 {
+		k := pad / 3
+		if i == 0 {
+			k += pad % 3
+		}
+		ops[i].(*zkstore.CreateOp).Data = bytes.Repeat([]byte{byte('a' + i)}, k)
+	}
+	return ops
 }
 
 // ---- running ----
@@ -369,7 +414,11 @@ type nstat struct {
 
 // outcome is what one operation returned, normalized.
 type outcome struct {
-	Err    string
+	Err string
+	// Msg is the error's text with the base path written $base: users
+	// grep logs and tests compare messages, so the same failure must read
+	// the same on every store.
+	Msg    string
 	Path   string
 	Data   string
 	Exists bool
@@ -392,10 +441,11 @@ type diffStore struct {
 	ctx      context.Context
 	rank     bool
 	seen     map[int64]int64 // zxid → rank, with rank
+	limit    int             // the request limit
 }
 
 func newDiffStore(t *testing.T, c Cluster, sessions int, rank bool) (*diffStore, error) {
-	d := &diffStore{t: t, c: c, owners: map[int64]string{}, start: time.Now(), ctx: t.Context(), rank: rank}
+	d := &diffStore{t: t, c: c, owners: map[int64]string{}, start: time.Now(), ctx: t.Context(), rank: rank, limit: requestLimit(c)}
 	for range sessions {
 		d.sessions = append(d.sessions, d.open())
 	}
@@ -498,7 +548,7 @@ var errorKinds = []struct {
 	{"BadVersion", zkstore.ErrBadVersion}, {"NoChildrenForEphemerals", zkstore.ErrNoChildrenForEphemerals},
 	{"NoAuth", zkstore.ErrNoAuth}, {"AuthFailed", zkstore.ErrAuthFailed}, {"InvalidACL", zkstore.ErrInvalidACL},
 	{"BadArguments", zkstore.ErrBadArguments}, {"InvalidPath", zkstore.ErrInvalidPath},
-	{"DataTooLarge", zkstore.ErrDataTooLarge}, {"Unimplemented", zkstore.ErrUnimplemented},
+	{"DataTooLarge", zkstore.ErrDataTooLarge}, {"RequestTooLarge", zkstore.ErrRequestTooLarge}, {"Unimplemented", zkstore.ErrUnimplemented},
 	{"RuntimeInconsistency", zkstore.ErrRuntimeInconsistency}, {"SessionExpired", zkstore.ErrSessionExpired},
 	{"ConnectionLoss", zkstore.ErrConnectionLoss}, {"Closed", zkstore.ErrClosed}, {"SystemError", zkstore.ErrSystemError},
 	{"Canceled", context.Canceled}, {"DeadlineExceeded", context.DeadlineExceeded},
@@ -600,15 +650,18 @@ func (d *diffStore) apply(op diffOp) outcome {
 		}
 	case "check":
 		_, err = s.Multi(ctx, d.zkOp(op))
-	case "multi":
+	case "multi", "bigmulti":
 		var ops []zkstore.Op
 		for _, sub := range op.Sub {
 			ops = append(ops, d.zkOp(sub))
 		}
+		if op.Kind == "bigmulti" {
+			ops = d.bigMulti(op)
+		}
 		var res []zkstore.OpResult
 		res, err = s.Multi(ctx, ops...)
 		for _, r := range res {
-			ro := outcome{Err: errKind(r.Err)}
+			ro := outcome{Err: errKind(r.Err), Msg: d.msg(r.Err)}
 			if r.Path != "" {
 				ro.Path = d.rel(r.Path)
 			}
@@ -626,7 +679,16 @@ func (d *diffStore) apply(op diffOp) outcome {
 		err = s.Sync(ctx, p)
 	}
 	o.Err = errKind(err)
+	o.Msg = d.msg(err)
 	return o
+}
+
+// msg is err's text with the base path written $base.
+func (d *diffStore) msg(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.ReplaceAll(err.Error(), d.base, "$base")
 }
 
 // dump is the whole tree under the base, normalized.
