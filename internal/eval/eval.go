@@ -56,7 +56,8 @@ func Eval(e parser.Expr, row Row, args Args) (v any, err error) {
 // so that panics surface).
 func evalExpr(e parser.Expr, row Row, args Args) (any, error) {
 	ev := evaluator{row: row, args: args}
-	return ev.eval(e)
+	v, err := ev.eval(e)
+	return export(v), err
 }
 
 var errNil = &Error{Msg: "missing expression"}
@@ -126,6 +127,11 @@ func (ev *evaluator) eval(e parser.Expr) (any, error) {
 			return nil, errNil
 		}
 		return ev.funcCall(e)
+	case *parser.Case:
+		if e == nil {
+			return nil, errNil
+		}
+		return ev.caseExpr(e)
 	case *parser.Cast:
 		if e == nil || e.X == nil {
 			return nil, errorf(e, "malformed CAST")

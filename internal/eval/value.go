@@ -187,6 +187,12 @@ func toNumber(v any, arith bool) number {
 			return intNum(1)
 		}
 		return intNum(0)
+	case jsonValue:
+		n := jsonScalarNumber(x.doc)
+		if arith && !n.isFloat {
+			return floatNum(float64(n.i))
+		}
+		return n
 	}
 	return intNum(0)
 }
@@ -300,6 +306,8 @@ func Truth(v any) bool {
 		return toNumber(x, false).float() != 0
 	case time.Time:
 		return !x.IsZero()
+	case jsonValue:
+		return jsonScalarNumber(x.doc).float() != 0
 	}
 	// Other types (int32, named types, ...): normalize returns one of the
 	// types above, so this recursion ends.
@@ -367,6 +375,8 @@ func toText(v any) string {
 		return formatFloat(x)
 	case time.Time:
 		return formatTime(x)
+	case jsonValue:
+		return jsonText(x.doc)
 	case bool:
 		if x {
 			return "1"
@@ -419,6 +429,8 @@ func typeName(v any) string {
 		return "BLOB"
 	case time.Time:
 		return "DATETIME"
+	case jsonValue:
+		return "JSON"
 	}
 	return fmt.Sprintf("%T", v)
 }
