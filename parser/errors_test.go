@@ -171,6 +171,13 @@ var refuseCases = []refuseCase{
 	refuseCase{sql: "SELECT SUBSTRING(LOWER(path)) FROM znodes", kind: KindSyntax, near: "SUBSTRING", off: 7, msg: "SUBSTRING takes 2 to 3 arguments, got 1"},
 	rc("SELECT (", KindSyntax, "", "unexpected end of statement"),
 	rc("SELECT UTC_DATE", KindUnknown, "UTC_DATE", "unknown function UTC_DATE"),
+	// ONLY_FULL_GROUP_BY: the error is at the offending item.
+	refuseCase{sql: "SELECT parent, name, COUNT(*) FROM znodes GROUP BY parent", kind: KindUnsupported, near: "name", off: 15, msg: "expression #2 of the select list (name) contains the column 'name', which is neither in GROUP BY nor aggregated"},
+	refuseCase{sql: "SELECT COUNT(*), LENGTH(data) + 1 FROM znodes", kind: KindUnsupported, near: "LENGTH", off: 17, msg: "expression #2 of the select list (LENGTH(data) + 1) contains the column 'data', which is not aggregated"},
+	rc("SELECT perms, COUNT(*) FROM acls GROUP BY path, scheme", KindUnsupported, "perms", "neither in GROUP BY nor aggregated"),
+	rc("SELECT path FROM znodes GROUP BY parent", KindUnsupported, "path", "expression #1 of the select list (path)"),
+	rc("SELECT parent FROM znodes GROUP BY parent ORDER BY name", KindUnsupported, "name", "expression #1 of ORDER BY (name)"),
+	rc("SELECT parent FROM znodes GROUP BY parent HAVING MAX(version) > version", KindUnsupported, "MAX", "HAVING (MAX(version) > version) contains the column 'version'"),
 	rc("SELECT @@version", KindUnsupported, "@@version", "variables"),
 	rc("BEGIN WORK", KindSyntax, "WORK", "unexpected 'WORK'"),
 	rc("SELECT * FROM znodes\nWHERE path = '/a'\n  AND bogus = 1", KindUnknown, "bogus", "unknown column 'bogus'"),

@@ -137,6 +137,13 @@ var acceptCases = []acceptCase{
 			fn(FuncJSONValid, col("data")))}},
 
 	// Aggregates, GROUP BY, HAVING, ORDER BY, LIMIT.
+	{sql: "SELECT path, data, COUNT(*) FROM znodes GROUP BY path",
+		want: &Select{From: "znodes", Items: items(col("path"), col("data"), agg(AggCount, nil)), GroupBy: []Expr{col("path")}}},
+	{sql: "SELECT perms, COUNT(*) FROM acls GROUP BY path, scheme, id",
+		want: &Select{From: "acls", Items: items(col("perms"), agg(AggCount, nil)), GroupBy: []Expr{col("path"), col("scheme"), col("id")}}},
+	{sql: "SELECT LENGTH(name) + 1, MAX(version) FROM znodes GROUP BY LENGTH(name) ORDER BY LENGTH(name)",
+		want: &Select{From: "znodes", Items: items(bin(OpAdd, fn(FuncLength, col("name")), num(1)), agg(AggMax, col("version"))),
+			GroupBy: []Expr{fn(FuncLength, col("name"))}, OrderBy: []OrderItem{{Expr: fn(FuncLength, col("name"))}}}},
 	{sql: "SELECT COUNT(*), count(path), COUNT(DISTINCT parent), SUM(data_length), MIN(ctime), MAX(mtime), AVG(num_children) FROM znodes",
 		want: &Select{From: "znodes", Items: items(
 			agg(AggCount, nil), agg(AggCount, col("path")), &Aggregate{Func: AggCount, Distinct: true, Arg: col("parent")},
