@@ -42,7 +42,8 @@
 //
 // # Three-valued logic
 //
-// Comparisons with NULL are NULL; AND, OR and NOT follow SQL's
+// Comparisons with NULL are NULL (a NULL left operand decides without
+// evaluating the right one, as MySQL's comparator does); AND, OR and NOT follow SQL's
 // three-valued logic and evaluate their right operand only when the left
 // one does not decide the result. x IN (list) is 1 if some element equals
 // x, else NULL if x or some element is NULL, else 0; NOT IN negates that.

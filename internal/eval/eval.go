@@ -228,12 +228,17 @@ func (ev *evaluator) binary(e *parser.Binary) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l == nil && e.Op.IsComparison() {
+		// As MySQL's comparator: a NULL left operand decides, and the
+		// right one is not evaluated (so its errors do not surface).
+		return nil, nil
+	}
 	r, err := ev.eval(e.R)
 	if err != nil {
 		return nil, err
 	}
 	if e.Op.IsComparison() {
-		if l == nil || r == nil {
+		if r == nil {
 			return nil, nil
 		}
 		c, err := compareValues(l, r)

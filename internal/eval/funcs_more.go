@@ -455,13 +455,13 @@ func (ev *evaluator) jsonContains(e *parser.Func) (any, error) {
 	return boolVal(contains(target, nullOr(cand))), nil
 }
 
-// contains is MySQL's containment: scalars are contained when equal
-// (compareJSON); an array target contains each element of a candidate
-// array (a candidate scalar or object counts as an array of one): a
-// scalar when one of its scalar elements equals it, an array or object
-// when one of its array or object elements contains it; an object target
-// contains a candidate object when each candidate key is present with a
-// containing value.
+// contains is MySQL's containment (its contains_wr): scalars are
+// contained when equal (compareJSON); an object target contains a
+// candidate object when each candidate key is present with a containing
+// value; an array target contains each element of a candidate array (a
+// candidate scalar or object counts as an array of one): an array element
+// when one of the target's arrays contains it, anything else when a
+// target element equals it or, being an array or object, contains it.
 func contains(target, cand any) bool {
 	target = nullOr(target)
 	switch t := target.(type) {
@@ -472,18 +472,18 @@ func contains(target, cand any) bool {
 		}
 		for _, c := range elems {
 			c = nullOr(c)
+			_, cArr := c.([]any)
 			found := false
 			for _, x := range t {
 				x = nullOr(x)
-				// Scalars are looked up among the scalar elements only,
-				// arrays and objects among the arrays and objects.
-				if isScalarJSON(x) != isScalarJSON(c) {
-					continue
-				}
-				if isScalarJSON(c) {
-					found = compareJSON(x, c) == 0
-				} else {
+				switch {
+				case cArr:
+					_, xArr := x.([]any)
+					found = xArr && contains(x, c)
+				case !isScalarJSON(x):
 					found = contains(x, c)
+				default:
+					found = compareJSON(x, c) == 0
 				}
 				if found {
 					break
