@@ -61,7 +61,9 @@ func (c *converter) checkFullGroupBy(sel *sqlparser.Select, out *Select, table *
 				}
 				return false
 			case Expr:
-				return !grouped[x.String()]
+				// A grouped expression may use any column (String is
+				// only worth computing when something is grouped).
+				return len(grouped) == 0 || !grouped[x.String()]
 			}
 			return true
 		})
