@@ -26,11 +26,14 @@ import (
 // and MariaDB differ, zksql follows MySQL, and each such case is matched
 // by an entry of diffExceptions, which says why, and is counted.
 //
-//	go test ./internal/eval -run TestDifferentialMariaDB -zksql.eval.n=100000
+// CI runs the default seed, so its expressions are the same on every run;
+// other seeds explore others:
+//
+//	go test ./internal/eval -run TestDifferentialMariaDB -zksql.eval.n=100000 -zksql.eval.seed=0
 var (
 	diffN    = flag.Int("zksql.eval.n", 3000, "number of random expressions the MariaDB differential test compares")
 	diffShow = flag.Bool("zksql.eval.show", false, "log every case the differential test skips as a known difference")
-	diffSeed = flag.Uint64("zksql.eval.seed", 0, "seed of the differential test's expressions (0: a new seed, which the test logs)")
+	diffSeed = flag.Uint64("zksql.eval.seed", 1, "seed of the differential test's expressions (0: one from the clock, which the test logs)")
 )
 
 // diffCase is one expression and what both sides made of it.
@@ -43,6 +46,7 @@ type diffCase struct {
 	myType  string
 	myErr   error
 	myValid bool // my / myErr are set
+	fixed   bool // one of issue 11's reports: no exception may excuse it
 }
 
 // diffExceptions are the known differences between MySQL 8 (which zksql
@@ -500,7 +504,7 @@ func TestDifferentialMariaDB(t *testing.T) {
 		`JSON_TYPE('{"a": 1}')`, `JSON_LENGTH('[1, 2, 3]')`, `JSON_KEYS('{"a": 1, "bb": 2}')`,
 		`JSON_CONTAINS('[1, 2, 3]', '2')`, `JSON_VALID('{')`,
 	} {
-		cases = append(cases, &diffCase{sql: s, tags: map[string]bool{}})
+		cases = append(cases, &diffCase{sql: s, tags: map[string]bool{}, fixed: true})
 	}
 	for len(cases) < *diffN {
 		g := &exprGen{r: r, tags: map[string]bool{}}
@@ -527,6 +531,9 @@ func TestDifferentialMariaDB(t *testing.T) {
 		}
 		excepted := false
 		for i, ex := range diffExceptions {
+			if c.fixed {
+				break
+			}
 			if ex.match(c) {
 				skipped[i]++
 				excepted = true
