@@ -57,6 +57,33 @@ var exprCases = []stmtCase{
 
 var jsonTags = []string{`INSERT INTO znodes (path, data) VALUES ('/j', ''), ('/j/odd', '{"tag":"odd","n":1}'), ('/j/even', '{"tag":"even","n":"1"}'), ('/j/bad', 'not json')`}
 
+// TestExpressionColumnTypes: the new functions report their result types.
+func TestExpressionColumnTypes(t *testing.T) {
+	db := openDB(t, "mem:")
+	rows, err := db.Query("SELECT HEX(data), UNHEX('41'), JSON_LENGTH(data), JSON_TYPE(data), NOW(), FROM_UNIXTIME(0) FROM znodes WHERE path = '/'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ct := range cts {
+		got = append(got, ct.DatabaseTypeName()+" "+ct.ScanType().String())
+	}
+	want := []string{"TEXT string", "BLOB []uint8", "BIGINT int64", "TEXT string", "DATETIME time.Time", "DATETIME time.Time"}
+	if !slices.Equal(got, want) {
+		t.Errorf("column types %q, want %q", got, want)
+	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func runExprCases(t *testing.T, b backend) {
 	for _, c := range exprCases {
 		t.Run(c.name, func(t *testing.T) {
