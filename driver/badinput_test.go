@@ -86,7 +86,7 @@ func badCorpus() []badCase {
 		"SELECT path FROM znodes UNION ALL SELECT path FROM znodes", "SELECT * FROM nope", "SELECT * FROM information_schema.tables",
 		"SELECT * FROM mysql.user", "SELECT * FROM znodes.znodes", "SELECT nope FROM znodes", "SELECT znodes.nope FROM znodes",
 		"SELECT acls.path FROM znodes", "SELECT * FROM znodes WHERE nope = 1", "SELECT * FROM znodes ORDER BY nope", "SELECT * FROM znodes GROUP BY nope",
-		"SELECT NOW()", "SELECT UUID()", "SELECT USER()", "SELECT DATABASE()", "SELECT VERSION()", "SELECT NOPE(1)",
+		"SELECT SYSDATE()", "SELECT UUID()", "SELECT USER()", "SELECT DATABASE()", "SELECT VERSION()", "SELECT NOPE(1)",
 		"SELECT ROW_NUMBER() OVER () FROM znodes", "SELECT GROUP_CONCAT(path) FROM znodes", "SELECT path FROM znodes FOR UPDATE",
 		"SELECT path FROM znodes LOCK IN SHARE MODE", "SELECT SQL_CALC_FOUND_ROWS path FROM znodes", "SELECT @@version", "SELECT @x := 1",
 		"INSERT INTO znodes (path) SELECT path FROM znodes", "INSERT INTO nope (path) VALUES ('/a')",

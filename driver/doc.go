@@ -69,7 +69,21 @@
 //
 // SELECT supports expressions, WHERE, GROUP BY with COUNT, SUM, MIN, MAX
 // and AVG, HAVING, ORDER BY, LIMIT/OFFSET and DISTINCT, with ? or :name
-// placeholders (pass sql.Named values for :name). The WHERE clause's
+// placeholders (pass sql.Named values for :name). Expressions follow
+// MySQL 8 (package parser lists them): besides operators, LIKE, REGEXP,
+// CAST and JSON paths, the functions COALESCE, IFNULL, NULLIF, IF, CASE,
+// CONCAT, CONCAT_WS, LENGTH, SUBSTRING, LOWER, UPPER, HEX, UNHEX, NOW
+// (the statement's start, UTC), UTC_TIMESTAMP, UNIX_TIMESTAMP,
+// FROM_UNIXTIME, JSON_EXTRACT (-> and ->>), JSON_UNQUOTE, JSON_TYPE,
+// JSON_LENGTH, JSON_KEYS, JSON_CONTAINS and JSON_VALID; any other function
+// is an error naming it. A JSON value compared with a string compares as
+// JSON, as in MySQL: WHERE data->'$.tag' = 'odd' matches {"tag":"odd"}.
+// Comparisons are binary (case-sensitive), as paths are. A grouped query
+// follows ONLY_FULL_GROUP_BY, MySQL's default: a select-list, HAVING or
+// ORDER BY expression that uses a column neither grouped nor aggregated is
+// refused with an error naming the expression and its position, unless
+// the query groups by path (every znodes column depends on it) or by the
+// whole key of acls (path, scheme, id). The WHERE clause's
 // top-level AND conjuncts choose how znodes are found: path = x or
 // path IN (...) reads those znodes; parent = x lists x's children;
 // path LIKE 'prefix%' walks only below the prefix; an OR whose every

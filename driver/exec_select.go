@@ -223,6 +223,14 @@ func exprColumn(table string, def parser.TableDef, e parser.Expr) column {
 			return column{dbType: "BIGINT", scan: scanInt64}
 		case parser.FuncConcat, parser.FuncLower, parser.FuncUpper:
 			return column{dbType: "TEXT", scan: scanString}
+		case parser.FuncJSONLength, parser.FuncJSONContains, parser.FuncJSONValid:
+			return column{dbType: "BIGINT", scan: scanInt64}
+		case parser.FuncHex, parser.FuncJSONUnquote, parser.FuncJSONType:
+			return column{dbType: "TEXT", scan: scanString}
+		case parser.FuncUnhex:
+			return column{dbType: "BLOB", scan: scanBytes}
+		case parser.FuncNow, parser.FuncUTCTimestamp, parser.FuncFromUnixtime:
+			return column{dbType: "DATETIME", scan: scanTime}
 		}
 	}
 	return column{scan: scanAny}

@@ -16,11 +16,13 @@ import (
 type args struct {
 	vals   []driver.NamedValue
 	params parser.Params
+	now    time.Time // the statement's start: what NOW() reads (eval.Clock)
 }
 
 // init sets the arguments and checks them against the placeholders.
 func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
 	a.vals, a.params = vals, params
+	a.now = time.Now()
 	named := 0
 	for _, v := range vals {
 		if v.Name != "" {
@@ -42,6 +44,10 @@ func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
 	}
 	return nil
 }
+
+// Now is the statement's start time, so NOW() reads the same in every row
+// (eval.Clock).
+func (a *args) Now() time.Time { return a.now }
 
 // Ordinal returns the value of the n-th `?` (1-based).
 func (a *args) Ordinal(n int) (any, error) {

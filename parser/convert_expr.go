@@ -92,7 +92,7 @@ func (c *converter) expr(e sqlparser.Expr, s *scope) (Expr, *Error) {
 	case sqlparser.ListArg:
 		return nil, c.errNode(KindUnsupported, e, "list placeholders are not supported")
 	case *sqlparser.CaseExpr:
-		return nil, c.errWords(KindUnsupported, []string{"case"}, "CASE is not supported")
+		return c.caseExpr(e, s)
 	case *sqlparser.IntervalExpr:
 		return nil, c.errWords(KindUnsupported, []string{"interval"}, "INTERVAL is not supported")
 	case *sqlparser.CollateExpr:
@@ -107,6 +107,32 @@ func (c *converter) expr(e sqlparser.Expr, s *scope) (Expr, *Error) {
 		return nil, c.errWords(KindUnsupported, []string{"default"}, "DEFAULT is not supported")
 	}
 	return nil, c.errNode(KindUnsupported, e, "expression is not supported: %s", quote(e))
+}
+
+func (c *converter) caseExpr(e *sqlparser.CaseExpr, s *scope) (Expr, *Error) {
+	out := &Case{Whens: make([]When, 0, len(e.Whens))}
+	var err *Error
+	if e.Expr != nil {
+		if out.Operand, err = c.expr(e.Expr, s); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range e.Whens {
+		var arm When
+		if arm.Cond, err = c.expr(w.Cond, s); err != nil {
+			return nil, err
+		}
+		if arm.Result, err = c.expr(w.Val, s); err != nil {
+			return nil, err
+		}
+		out.Whens = append(out.Whens, arm)
+	}
+	if e.Else != nil {
+		if out.Else, err = c.expr(e.Else, s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func (c *converter) binary(op BinaryOp, l, r sqlparser.Expr, s *scope) (Expr, *Error) {
@@ -379,6 +405,29 @@ var scalarFuncs = map[string]struct {
 	"concat": {FuncConcat, 1, -1},
 	"lower":  {FuncLower, 1, 1},
 	"upper":  {FuncUpper, 1, 1},
+
+	"coalesce":  {FuncCoalesce, 1, -1},
+	"ifnull":    {FuncIfNull, 2, 2},
+	"nullif":    {FuncNullIf, 2, 2},
+	"if":        {FuncIf, 3, 3},
+	"concat_ws": {FuncConcatWS, 2, -1},
+	"hex":       {FuncHex, 1, 1},
+	"unhex":     {FuncUnhex, 1, 1},
+
+	"now":               {FuncNow, 0, 1},
+	"current_timestamp": {FuncNow, 0, 0},
+	"localtime":         {FuncNow, 0, 0},
+	"localtimestamp":    {FuncNow, 0, 0},
+	"utc_timestamp":     {FuncUTCTimestamp, 0, 0},
+	"unix_timestamp":    {FuncUnixTimestamp, 0, 1},
+	"from_unixtime":     {FuncFromUnixtime, 1, 1},
+
+	"json_unquote":  {FuncJSONUnquote, 1, 1},
+	"json_type":     {FuncJSONType, 1, 1},
+	"json_length":   {FuncJSONLength, 1, 2},
+	"json_keys":     {FuncJSONKeys, 1, 2},
+	"json_contains": {FuncJSONContains, 2, 3},
+	"json_valid":    {FuncJSONValid, 1, 1},
 	// SUBSTRING and SUBSTR with any first argument (see substring.go).
 	"zk_substr": {FuncSubstring, 2, 3},
 	"zk_sub":    {FuncSubstring, 2, 3},
@@ -428,6 +477,9 @@ func (c *converter) funcCall(e *sqlparser.FuncExpr, s *scope) (Expr, *Error) {
 	}
 	if len(args) < spec.min || (spec.max >= 0 && len(args) > spec.max) {
 		return nil, c.errWords(KindSyntax, at, "%s takes %s, got %d", display, arity(spec.min, spec.max), len(args))
+	}
+	if len(args) == 0 {
+		args = nil // NOW() and NOW parse to the same tree
 	}
 	return &Func{Name: spec.name, Args: args}, nil
 }

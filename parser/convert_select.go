@@ -95,6 +95,9 @@ func (c *converter) selectStmt(sel *sqlparser.Select) (Statement, *Error) {
 		}
 		out.OrderBy = append(out.OrderBy, OrderItem{Expr: x, Desc: o.Direction == sqlparser.DescScr})
 	}
+	if err := c.checkFullGroupBy(sel, out, table); err != nil {
+		return nil, err
+	}
 
 	if out.Limit, err = c.limit(sel.Limit); err != nil {
 		return nil, err

@@ -59,6 +59,12 @@
 //   - LENGTH(x), SUBSTRING(col, pos[, len]) / SUBSTR / SUBSTRING(col FROM pos FOR len),
 //     CONCAT(x, ...), LOWER(x), UPPER(x), CAST(x AS CHAR|BINARY|SIGNED|UNSIGNED|DATETIME|JSON)
 //     (CONVERT(x, type) too), JSON_EXTRACT(doc, path), col -> path, col ->> path;
+//   - COALESCE(x, ...), IFNULL(x, y), NULLIF(x, y), IF(c, x, y),
+//     CASE [x] WHEN ... THEN ... [ELSE ...] END (both forms), CONCAT_WS(sep, x, ...),
+//     HEX(x), UNHEX(s), NOW([fsp]) (also CURRENT_TIMESTAMP, LOCALTIME,
+//     LOCALTIMESTAMP), UTC_TIMESTAMP, UNIX_TIMESTAMP([t]), FROM_UNIXTIME(n),
+//     JSON_UNQUOTE(j), JSON_TYPE(j), JSON_LENGTH(j[, path]), JSON_KEYS(j[, path]),
+//     JSON_CONTAINS(j, candidate[, path]), JSON_VALID(x);
 //   - aggregates in the select list, HAVING and ORDER BY: COUNT(*),
 //     COUNT([DISTINCT] x), SUM, MIN, MAX, AVG([DISTINCT] x).
 //
@@ -68,7 +74,7 @@
 // (CREATE, ALTER, DROP, TRUNCATE, RENAME), SET, USE, LOCK, REPLACE, INSERT
 // IGNORE, INSERT ... SELECT, UPDATE/DELETE with ORDER BY or LIMIT,
 // multi-table DELETE, SELECT ... FOR UPDATE, index hints, partitions,
-// CASE, INTERVAL, COLLATE, bit operators, <=>, DIV, IS TRUE/FALSE, row
+// INTERVAL, COLLATE, bit operators, <=>, DIV, IS TRUE/FALSE, row
 // constructors, variables, bit literals, list placeholders (::name),
 // MySQL-specific /*! */ comments, unknown functions, tables and columns,
 // and a second statement after ';'.

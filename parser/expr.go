@@ -2,7 +2,8 @@ package parser
 
 // Expr is an expression. The set of implementations is closed: *Literal,
 // *Column, *Param, *Star, *Unary, *Binary, *Like, *Regexp, *In, *Between,
-// *IsNull, *Func, *Cast, *JSONExtract, *Aggregate and *InsertedValue.
+// *IsNull, *Func, *Case, *Cast, *JSONExtract, *Aggregate and
+// *InsertedValue.
 type Expr interface {
 	Node
 	expr()
@@ -120,19 +121,55 @@ type IsNull struct {
 // FuncName names a scalar function.
 type FuncName string
 
-// Scalar functions. SUBSTR is normalized to SUBSTRING.
+// Scalar functions. SUBSTR is normalized to SUBSTRING; CURRENT_TIMESTAMP,
+// LOCALTIME and LOCALTIMESTAMP to NOW.
 const (
 	FuncLength    FuncName = "LENGTH"    // LENGTH(x): length in bytes
 	FuncSubstring FuncName = "SUBSTRING" // SUBSTRING(col, pos[, len]): 1-based
 	FuncConcat    FuncName = "CONCAT"    // CONCAT(x, ...)
 	FuncLower     FuncName = "LOWER"     // LOWER(x)
 	FuncUpper     FuncName = "UPPER"     // UPPER(x)
+
+	FuncCoalesce FuncName = "COALESCE"  // COALESCE(x, ...): the first non-NULL argument
+	FuncIfNull   FuncName = "IFNULL"    // IFNULL(x, y)
+	FuncNullIf   FuncName = "NULLIF"    // NULLIF(x, y): NULL if x = y, else x
+	FuncIf       FuncName = "IF"        // IF(cond, then, else)
+	FuncConcatWS FuncName = "CONCAT_WS" // CONCAT_WS(sep, x, ...): skips NULLs
+	FuncHex      FuncName = "HEX"       // HEX(x)
+	FuncUnhex    FuncName = "UNHEX"     // UNHEX(s): a binary string
+
+	FuncNow           FuncName = "NOW"            // NOW([fsp]): the statement's start, UTC
+	FuncUTCTimestamp  FuncName = "UTC_TIMESTAMP"  // UTC_TIMESTAMP()
+	FuncUnixTimestamp FuncName = "UNIX_TIMESTAMP" // UNIX_TIMESTAMP([t])
+	FuncFromUnixtime  FuncName = "FROM_UNIXTIME"  // FROM_UNIXTIME(n)
+
+	FuncJSONUnquote  FuncName = "JSON_UNQUOTE"  // JSON_UNQUOTE(j)
+	FuncJSONType     FuncName = "JSON_TYPE"     // JSON_TYPE(j)
+	FuncJSONLength   FuncName = "JSON_LENGTH"   // JSON_LENGTH(j[, path])
+	FuncJSONKeys     FuncName = "JSON_KEYS"     // JSON_KEYS(j[, path])
+	FuncJSONContains FuncName = "JSON_CONTAINS" // JSON_CONTAINS(target, candidate[, path])
+	FuncJSONValid    FuncName = "JSON_VALID"    // JSON_VALID(x)
 )
 
 // Func is a scalar function call; the argument count has been checked.
 type Func struct {
 	Name FuncName
 	Args []Expr
+}
+
+// Case is CASE [Operand] WHEN ... THEN ... [ELSE Else] END. With an
+// Operand (the simple form) each When's Cond is compared with it by =;
+// without one (the searched form) each Cond is a truth test. Else is nil
+// when absent, which yields NULL.
+type Case struct {
+	Operand Expr
+	Whens   []When
+	Else    Expr
+}
+
+// When is one WHEN Cond THEN Result arm of a Case.
+type When struct {
+	Cond, Result Expr
 }
 
 // CastType is the target of CAST(x AS type) / CONVERT(x, type).
@@ -200,6 +237,7 @@ func (*In) node()            {}
 func (*Between) node()       {}
 func (*IsNull) node()        {}
 func (*Func) node()          {}
+func (*Case) node()          {}
 func (*Cast) node()          {}
 func (*JSONExtract) node()   {}
 func (*Aggregate) node()     {}
@@ -217,6 +255,7 @@ func (*In) expr()            {}
 func (*Between) expr()       {}
 func (*IsNull) expr()        {}
 func (*Func) expr()          {}
+func (*Case) expr()          {}
 func (*Cast) expr()          {}
 func (*JSONExtract) expr()   {}
 func (*Aggregate) expr()     {}

@@ -276,6 +276,27 @@ func (e *Func) String() string {
 	return b.String()
 }
 
+func (e *Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	if e.Operand != nil {
+		b.WriteByte(' ')
+		b.WriteString(e.Operand.String())
+	}
+	for _, w := range e.Whens {
+		b.WriteString(" WHEN ")
+		b.WriteString(w.Cond.String())
+		b.WriteString(" THEN ")
+		b.WriteString(w.Result.String())
+	}
+	if e.Else != nil {
+		b.WriteString(" ELSE ")
+		b.WriteString(e.Else.String())
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
 func (e *Cast) String() string {
 	return "CAST(" + e.X.String() + " AS " + string(e.Type) + ")"
 }

@@ -115,7 +115,35 @@ var acceptCases = []acceptCase{
 		want: &Select{From: "znodes", Items: items(&JSONExtract{
 			X: &Cast{X: col("data"), Type: CastJSON}, Path: fn(FuncConcat, str("$."), col("name"))})}},
 
+	{sql: "SELECT CASE version WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE name END, CASE WHEN data IS NULL THEN 0 END FROM znodes",
+		want: &Select{From: "znodes", Items: items(
+			&Case{Operand: col("version"), Whens: []When{{Cond: num(1), Result: str("one")}, {Cond: num(2), Result: str("two")}}, Else: col("name")},
+			&Case{Whens: []When{{Cond: &IsNull{X: col("data")}, Result: num(0)}}})}},
+	{sql: "SELECT COALESCE(data, ''), IFNULL(ttl, 0), NULLIF(name, 'x'), IF(version > 1, 'a', 'b'), CONCAT_WS('/', parent, name), HEX(data), UNHEX('41') FROM znodes",
+		want: &Select{From: "znodes", Items: items(
+			fn(FuncCoalesce, col("data"), str("")), fn(FuncIfNull, col("ttl"), num(0)), fn(FuncNullIf, col("name"), str("x")),
+			fn(FuncIf, bin(OpGt, col("version"), num(1)), str("a"), str("b")), fn(FuncConcatWS, str("/"), col("parent"), col("name")),
+			fn(FuncHex, col("data")), fn(FuncUnhex, str("41")))}},
+	{sql: "SELECT NOW(), now(3), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP(), LOCALTIMESTAMP, UTC_TIMESTAMP, UTC_TIMESTAMP(), UNIX_TIMESTAMP(), UNIX_TIMESTAMP(mtime), FROM_UNIXTIME(0) FROM znodes",
+		want: &Select{From: "znodes", Items: items(
+			fn(FuncNow), fn(FuncNow, num(3)), fn(FuncNow), fn(FuncNow), fn(FuncNow), fn(FuncUTCTimestamp), fn(FuncUTCTimestamp),
+			fn(FuncUnixTimestamp), fn(FuncUnixTimestamp, col("mtime")), fn(FuncFromUnixtime, num(0)))}},
+	{sql: "SELECT JSON_UNQUOTE(data->'$.a'), JSON_TYPE(data), JSON_LENGTH(data), JSON_LENGTH(data, '$.a'), JSON_KEYS(data), JSON_KEYS(data, '$.a'), JSON_CONTAINS(data, '1'), JSON_CONTAINS(data, '1', '$.a'), JSON_VALID(data) FROM znodes",
+		want: &Select{From: "znodes", Items: items(
+			fn(FuncJSONUnquote, &JSONExtract{X: col("data"), Path: str("$.a")}), fn(FuncJSONType, col("data")),
+			fn(FuncJSONLength, col("data")), fn(FuncJSONLength, col("data"), str("$.a")),
+			fn(FuncJSONKeys, col("data")), fn(FuncJSONKeys, col("data"), str("$.a")),
+			fn(FuncJSONContains, col("data"), str("1")), fn(FuncJSONContains, col("data"), str("1"), str("$.a")),
+			fn(FuncJSONValid, col("data")))}},
+
 	// Aggregates, GROUP BY, HAVING, ORDER BY, LIMIT.
+	{sql: "SELECT path, data, COUNT(*) FROM znodes GROUP BY path",
+		want: &Select{From: "znodes", Items: items(col("path"), col("data"), agg(AggCount, nil)), GroupBy: []Expr{col("path")}}},
+	{sql: "SELECT perms, COUNT(*) FROM acls GROUP BY path, scheme, id",
+		want: &Select{From: "acls", Items: items(col("perms"), agg(AggCount, nil)), GroupBy: []Expr{col("path"), col("scheme"), col("id")}}},
+	{sql: "SELECT LENGTH(name) + 1, MAX(version) FROM znodes GROUP BY LENGTH(name) ORDER BY LENGTH(name)",
+		want: &Select{From: "znodes", Items: items(bin(OpAdd, fn(FuncLength, col("name")), num(1)), agg(AggMax, col("version"))),
+			GroupBy: []Expr{fn(FuncLength, col("name"))}, OrderBy: []OrderItem{{Expr: fn(FuncLength, col("name"))}}}},
 	{sql: "SELECT COUNT(*), count(path), COUNT(DISTINCT parent), SUM(data_length), MIN(ctime), MAX(mtime), AVG(num_children) FROM znodes",
 		want: &Select{From: "znodes", Items: items(
 			agg(AggCount, nil), agg(AggCount, col("path")), &Aggregate{Func: AggCount, Distinct: true, Arg: col("parent")},

@@ -63,6 +63,12 @@ func Walk(n Node, fn func(Node) bool) {
 		walkAll(n.X)
 	case *Func:
 		walkAll(n.Args...)
+	case *Case:
+		walkAll(n.Operand)
+		for _, w := range n.Whens {
+			walkAll(w.Cond, w.Result)
+		}
+		walkAll(n.Else)
 	case *Cast:
 		walkAll(n.X)
 	case *JSONExtract:

@@ -50,6 +50,13 @@ func compareValues(a, b any) (int, error) {
 			return strings.Compare(x, y), nil
 		}
 	}
+	_, aJSON := a.(jsonValue)
+	_, bJSON := b.(jsonValue)
+	if aJSON || bJSON {
+		// MySQL converts the other operand to JSON: JSON_EXTRACT(doc,
+		// '$.tag') = 'odd' compares the JSON strings "odd" and "odd".
+		return compareJSON(toJSONOperand(a), toJSONOperand(b)), nil
+	}
 	as, aStr := strView(a)
 	bs, bStr := strView(b)
 	if aStr && bStr {
@@ -226,6 +233,10 @@ func appendKey(b []byte, v any) []byte {
 	case time.Time:
 		b = binary.BigEndian.AppendUint64(append(b, 't'), uint64(x.Unix()))
 		return binary.BigEndian.AppendUint32(b, uint32(x.Nanosecond()))
+	case jsonValue:
+		s := jsonText(x.doc)
+		b = binary.AppendUvarint(append(b, 'j'), uint64(len(s)))
+		return append(b, s...)
 	}
 	s := fmt.Sprintf("%T:%v", v, v)
 	b = binary.AppendUvarint(append(b, '?'), uint64(len(s)))

@@ -42,7 +42,8 @@
 //
 // # Three-valued logic
 //
-// Comparisons with NULL are NULL; AND, OR and NOT follow SQL's
+// Comparisons with NULL are NULL (a NULL left operand decides without
+// evaluating the right one, as MySQL's comparator does); AND, OR and NOT follow SQL's
 // three-valued logic and evaluate their right operand only when the left
 // one does not decide the result. x IN (list) is 1 if some element equals
 // x, else NULL if x or some element is NULL, else 0; NOT IN negates that.
@@ -72,6 +73,26 @@
 // []byte; unlike MySQL, where they leave binary strings unchanged, since
 // the data column would otherwise be untouchable by them.
 //
+// COALESCE and IFNULL give their first non-NULL argument, NULLIF(x, y)
+// NULL when x = y, IF(c, x, y) and CASE (both forms; the simple form
+// compares with =, so a NULL operand matches no WHEN) the chosen branch;
+// arguments and arms after the deciding one are not evaluated. Their
+// result is the chosen value as it is (MySQL would convert it to the
+// type common to all branches, e.g. IF(c, 1, 'a') gives '1'; the
+// differential test compares values, not such types). CONCAT_WS(sep, ...)
+// skips NULL arguments and is NULL only for a NULL separator. HEX gives
+// the upper-case hex of a string's bytes or of a number (doubles rounded,
+// negative numbers as 64-bit two's complement); UNHEX the []byte the
+// digits spell, NULL for anything but hex digits.
+//
+// NOW([fsp]) and UTC_TIMESTAMP give the current time in UTC (zksql's
+// session time zone), truncated to fsp fractional digits. When Args
+// implements Clock, they read its Now, so every row of a statement sees
+// the same time, as in MySQL. UNIX_TIMESTAMP([t]) gives seconds since the
+// epoch (a double when t has microseconds; 0 for a t outside 1970 to
+// 3001, NULL for a t that is no DATETIME); FROM_UNIXTIME(n) the DATETIME
+// n seconds after the epoch, NULL outside that range.
+//
 // CAST(x AS CHAR) gives a string, BINARY a []byte, DATETIME a time.Time
 // (NULL when x is no valid DATETIME, as in MySQL). SIGNED gives an int64:
 // strings take their integer prefix, doubles round half away from zero,
@@ -95,8 +116,31 @@
 // (several ** legs over a large document) is an error.
 //
 // Unlike MySQL, a document that is not valid JSON gives NULL instead of an
-// error, for JSON_EXTRACT, -> , ->> and CAST(x AS JSON) alike: znode data
-// is often not JSON, and queries over mixed trees must still work.
+// error, for JSON_EXTRACT, -> , ->> and CAST(x AS JSON) alike, and for the
+// JSON_ functions below: znode data is often not JSON, and queries over
+// mixed trees must still work.
+//
+// JSON_EXTRACT, ->, CAST(x AS JSON) and JSON_KEYS yield values of type
+// JSON (handed out as their text). Comparing a JSON value with another
+// value follows MySQL 8: the other operand is converted to JSON (a string
+// becomes a JSON string, not parsed; numbers JSON numbers), so
+// JSON_EXTRACT(data, '$.tag') = 'odd' is true for {"tag": "odd"}, and
+// data->'$.n' = '1' is false for {"n": 1}. JSON values of different types
+// are never equal and sort NULL < numbers < strings < objects < arrays <
+// booleans; numbers compare numerically, strings bytewise, arrays element
+// by element, objects by equal keys and values. A []byte operand converts
+// like a string (MySQL would make it an opaque value equal to nothing),
+// keeping zksql's rule that binary and text strings compare alike. ->>
+// and JSON_UNQUOTE give plain strings.
+//
+// JSON_UNQUOTE(j) gives a JSON string's contents (text that is not a
+// quoted JSON string unchanged); JSON_TYPE(j) OBJECT, ARRAY, STRING,
+// INTEGER, DOUBLE, BOOLEAN or NULL; JSON_LENGTH(j[, path]) the elements
+// of an array, members of an object or 1; JSON_KEYS(j[, path]) an
+// object's keys as a JSON array (NULL for others); JSON_CONTAINS(j,
+// candidate[, path]) 1 when candidate (JSON text) is contained in j by
+// MySQL's rules; JSON_VALID(x) 1 for valid JSON text. Their paths may not
+// hold wildcards or ranges; a path that matches nothing gives NULL.
 //
 // # Aggregates
 //
@@ -106,7 +150,9 @@
 // the total fits, else a float64 (MySQL gives DECIMAL); AVG gives a
 // float64; MIN and MAX use Compare. Over no rows COUNT is 0 and the others
 // NULL. Plain columns in a grouped expression take the group's first row's
-// value (MySQL with ONLY_FULL_GROUP_BY off).
+// value. The parser refuses queries where that value would be arbitrary
+// (MySQL's ONLY_FULL_GROUP_BY): a plain column is grouped, or every key
+// column of the table is.
 //
 // # VALUES(col)
 //

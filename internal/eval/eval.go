@@ -57,7 +57,8 @@ func Eval(e parser.Expr, row Row, args Args) (v any, err error) {
 // so that panics surface).
 func evalExpr(e parser.Expr, row Row, args Args) (any, error) {
 	ev := evaluator{row: row, args: args}
-	return ev.eval(e)
+	v, err := ev.eval(e)
+	return export(v), err
 }
 
 var errNil = &Error{Msg: "missing expression"}
@@ -127,6 +128,11 @@ func (ev *evaluator) eval(e parser.Expr) (any, error) {
 			return nil, errNil
 		}
 		return ev.funcCall(e)
+	case *parser.Case:
+		if e == nil {
+			return nil, errNil
+		}
+		return ev.caseExpr(e)
 	case *parser.Cast:
 		if e == nil || e.X == nil {
 			return nil, errorf(e, "malformed CAST")
@@ -223,12 +229,17 @@ func (ev *evaluator) binary(e *parser.Binary) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l == nil && e.Op.IsComparison() {
+		// As MySQL's comparator: a NULL left operand decides, and the
+		// right one is not evaluated (so its errors do not surface).
+		return nil, nil
+	}
 	r, err := ev.eval(e.R)
 	if err != nil {
 		return nil, err
 	}
 	if e.Op.IsComparison() {
-		if l == nil || r == nil {
+		if r == nil {
 			return nil, nil
 		}
 		c, err := compareValues(l, r)

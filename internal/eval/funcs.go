@@ -55,6 +55,12 @@ func (ev *evaluator) funcCall(e *parser.Func) (any, error) {
 		}
 		return strings.ToUpper(toText(v)), nil
 	}
+	if fn, ok := moreFuncs[e.Name]; ok {
+		if err := arity(e, fn.min, fn.max); err != nil {
+			return nil, err
+		}
+		return fn.eval(ev, e)
+	}
 	return nil, errorf(e, "unknown function %s", string(e.Name))
 }
 
@@ -215,7 +221,7 @@ func (ev *evaluator) cast(e *parser.Cast) (any, error) {
 		}
 		// Text is parsed as JSON; numbers stay numbers, a time becomes a
 		// JSON string.
-		return jsonText(doc), nil
+		return jsonValue{doc: doc}, nil
 	}
 	return nil, errorf(e, "unsupported CAST target %s", string(e.Type))
 }
@@ -243,7 +249,7 @@ func castInt(e *parser.Cast, v any) (any, error) {
 			n = int64(math.Round(tn.f))
 		}
 	default:
-		s, _ := strView(v)
+		s := textView(v)
 		num := parseIntPrefix(s)
 		if num.isFloat {
 			return nil, errorf(e, "value %s is out of range for %s", quoteSQL(v), e.Type)
@@ -292,7 +298,7 @@ func castDatetime(v any) any {
 		}
 		return nil
 	}
-	s, _ := strView(v)
+	s := textView(v)
 	if t, ok := parseDatetime(s); ok {
 		return t
 	}
@@ -322,12 +328,18 @@ func (ev *evaluator) jsonExtract(e *parser.JSONExtract) (any, error) {
 	if !ok {
 		return nil, nil // not JSON: NULL, so queries over mixed trees work
 	}
-	s, found, err := jsonExtract(doc, path, e.Unquote)
+	m, found, err := jsonMatch(doc, path)
 	if err != nil {
 		return nil, errorf(e, "%s", err.Error())
 	}
 	if !found {
 		return nil, nil
 	}
-	return s, nil
+	if e.Unquote {
+		if s, isStr := m.(string); isStr {
+			return s, nil
+		}
+		return jsonText(m), nil
+	}
+	return jsonValue{doc: m}, nil
 }

@@ -48,6 +48,13 @@ func FuzzEval(f *testing.F) {
 		"mtime IN ('20260102030405.123', 20260102030405.123)",
 		"X'FF' LIKE '_'",
 		"'é' LIKE '%\\é'",
+		"COALESCE(ttl, data->'$.a', ?) = IFNULL(NULLIF(name, ''), 'x')",
+		"IF(version > 1, CONCAT_WS('/', parent, name), HEX(data)) LIKE '%a%'",
+		"CASE mode WHEN 'x' THEN UNHEX(name) WHEN ? THEN 1 ELSE NULL END",
+		"CASE WHEN data->'$.tag' = 'odd' THEN JSON_KEYS(data) END",
+		"JSON_CONTAINS(data, ?, '$.a') + JSON_LENGTH(data, '$[last]') + JSON_VALID(name)",
+		"JSON_TYPE(JSON_UNQUOTE(data->'$.x'))",
+		"UNIX_TIMESTAMP(mtime) - UNIX_TIMESTAMP() + FROM_UNIXTIME(?) + NOW(3)",
 	} {
 		f.Add(s)
 	}

@@ -159,6 +159,7 @@ func (st *aggState) add(a *parser.Aggregate, ev *evaluator) error {
 	if v == nil {
 		return nil
 	}
+	v = export(v)
 	if a.Distinct {
 		var buf [1]any
 		buf[0] = v
@@ -226,7 +227,8 @@ func (g *Group) Eval(e parser.Expr, args Args) (v any, err error) {
 
 func (g *Group) eval(e parser.Expr, args Args) (any, error) {
 	ev := evaluator{row: (*firstRow)(g), args: args, group: g}
-	return ev.eval(e)
+	v, err := ev.eval(e)
+	return export(v), err
 }
 
 func (g *Group) result(a *parser.Aggregate) (any, error) {

@@ -435,6 +435,8 @@ func jsonText(v any) string {
 // Numbers are JSON numbers; a time is a JSON string.
 func jsonDocument(v any) (any, bool) {
 	switch x := v.(type) {
+	case jsonValue:
+		return x.doc, true
 	case string:
 		return parseJSON(x)
 	case []byte:
@@ -447,30 +449,23 @@ func jsonDocument(v any) (any, bool) {
 	return toText(v), true
 }
 
-// jsonExtract applies a path to a document. found is false when nothing
-// matched (SQL NULL). The result is the JSON text of the match (an array of
-// the matches for paths with wildcards or ranges), or with unquote set, a
-// matched JSON string's contents.
-func jsonExtract(doc any, p *jsonPath, unquote bool) (string, bool, error) {
+// jsonMatch applies a path to a document. found is false when nothing
+// matched (SQL NULL). The result is the match, or an array of the matches
+// for paths with wildcards or ranges.
+func jsonMatch(doc any, p *jsonPath) (any, bool, error) {
 	var buf [4]any
 	budget := maxJSONSteps
 	matches := find(doc, p.legs, buf[:0], &budget)
 	if budget < 0 {
-		return "", false, errTooMuchJSON
+		return nil, false, errTooMuchJSON
 	}
 	if len(matches) == 0 {
-		return "", false, nil
+		return nil, false, nil
 	}
-	var v any
 	if p.wildcard {
-		v = append([]any(nil), matches...)
-	} else {
-		v = matches[0]
+		return append([]any(nil), matches...), true, nil
 	}
-	if s, isStr := v.(string); isStr && unquote {
-		return s, true, nil
-	}
-	return jsonText(v), true, nil
+	return matches[0], true, nil
 }
 
 var errTooMuchJSON = errors.New("JSON path evaluation exceeds its work limit (too many ** legs?)")

@@ -187,6 +187,12 @@ func toNumber(v any, arith bool) number {
 			return intNum(1)
 		}
 		return intNum(0)
+	case jsonValue:
+		n := jsonScalarNumber(x.doc)
+		if arith && !n.isFloat {
+			return floatNum(float64(n.i))
+		}
+		return n
 	}
 	return intNum(0)
 }
@@ -300,6 +306,8 @@ func Truth(v any) bool {
 		return toNumber(x, false).float() != 0
 	case time.Time:
 		return !x.IsZero()
+	case jsonValue:
+		return jsonScalarNumber(x.doc).float() != 0
 	}
 	// Other types (int32, named types, ...): normalize returns one of the
 	// types above, so this recursion ends.
@@ -318,28 +326,25 @@ func truth3(v any) (t, null bool) {
 	return Truth(v), false
 }
 
-// formatFloat prints a double the way MySQL does for common values: whole
-// numbers below 1e15 without a fraction, everything else in the shortest
-// form that round-trips, with exponents written 1e20 / 1e-7.
+// formatFloat prints a double the way MySQL and MariaDB do (their
+// my_gcvt): the shortest digits that round-trip, in positional notation
+// when the decimal point falls within 15 places of them (1e-15 <= |f| <
+// 1e15, e.g. 1234567.5 and 0.0000001), else as 1e15, 1.5e-16, 1e301.
+// The MariaDB differential test checks it.
 func formatFloat(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		if f == 0 {
 			return "0"
 		}
-		return strconv.FormatFloat(f, 'f', 0, 64)
+		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if i := strings.IndexByte(s, 'e'); i >= 0 {
-		exp := s[i+1:]
-		exp = strings.TrimPrefix(exp, "+")
-		neg := strings.HasPrefix(exp, "-")
-		exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-		if neg {
-			exp = "-" + exp
-		}
-		s = s[:i+1] + exp
+	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
+	i := strings.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(e[i+1:])
+	if decpt := exp + 1; decpt >= -14 && decpt <= 15 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
-	return s
+	return e[:i] + "e" + strconv.Itoa(exp)
 }
 
 // timeLayout is MySQL's DATETIME text form; the fraction is printed only
@@ -367,6 +372,8 @@ func toText(v any) string {
 		return formatFloat(x)
 	case time.Time:
 		return formatTime(x)
+	case jsonValue:
+		return jsonText(x.doc)
 	case bool:
 		if x {
 			return "1"
@@ -419,6 +426,8 @@ func typeName(v any) string {
 		return "BLOB"
 	case time.Time:
 		return "DATETIME"
+	case jsonValue:
+		return "JSON"
 	}
 	return fmt.Sprintf("%T", v)
 }
