@@ -67,7 +67,7 @@ func StartEnsemble(ctx context.Context, n int, opts Options) (*Ensemble, error) 
 // failure every member is killed.
 func (e *Ensemble) start(ctx context.Context) error {
 	n := len(e.servers)
-	ports, err := freePorts(3 * n)
+	ports, err := freePorts(4 * n)
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,9 @@ func (e *Ensemble) start(ctx context.Context) error {
 	}
 	for i, s := range e.servers {
 		s.clientPort = ports[3*i]
+		if e.opts.AdminServer {
+			s.adminPort = ports[3*n+i]
+		}
 		s.peers = peers
 	}
 	var errs []error

@@ -39,6 +39,10 @@ type config struct {
 	maxDataSize    int
 	logger         Printer
 	dialer         DialFunc
+	// introspection (introspect.go)
+	adminPort    int
+	adminAddrs   map[string]string
+	probeTimeout time.Duration
 }
 
 func defaultConfig() config {
@@ -47,6 +51,8 @@ func defaultConfig() config {
 		connectTimeout: DefaultConnectTimeout,
 		maxDataSize:    DefaultMaxDataSize,
 		logger:         nopLogger{},
+		adminPort:      DefaultAdminPort,
+		probeTimeout:   DefaultProbeTimeout,
 	}
 }
 

@@ -65,6 +65,10 @@ type Store struct {
 	state       zkstore.State
 	sessionID   int64
 	server      string
+	// connectedSince is when the current connection got the session;
+	// reconnects counts connections after the first (introspect.go).
+	connectedSince time.Time
+	reconnects     int64
 	subs        map[*subscription]struct{}
 	watches     watchRegistry
 	closing     bool          // set by Close under mu: no new call goroutines
@@ -217,8 +221,10 @@ func (s *Store) onEvent(ev zk.Event) {
 		}
 		// conn is set before the dialer lets go-zookeeper connect.
 		s.sessionID = s.conn.SessionID()
+		s.connectedSince = time.Now()
 		select {
 		case <-s.established:
+			s.reconnects++
 		default:
 			close(s.established)
 		}
