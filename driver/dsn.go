@@ -86,6 +86,14 @@ type Config struct {
 	// its rows with an *UnreadableError naming them. Writes and
 	// transactions never skip.
 	SkipUnreadable bool
+	// AdminPorts is where the system tables find each server's
+	// AdminServer: one port for every server, or one per server in
+	// Servers order; 0 means none (four-letter words only). nil means
+	// ZooKeeper's default, 8080 (systables_dsn.go).
+	AdminPorts []int
+	// ProbeTimeout bounds how long the system tables wait for one
+	// server's figures. Whole milliseconds.
+	ProbeTimeout time.Duration
 
 	// Logger receives what the driver has to say outside any statement's
 	// result: that a session expired and a new one was opened. It is not
@@ -113,6 +121,7 @@ func NewConfig() *Config {
 		MaxScan:           DefaultMaxScan,
 		MaxData:           DefaultMaxData,
 		ProtectSequential: DefaultProtectSequential,
+		ProbeTimeout:      DefaultProbeTimeout,
 	}
 }
 
@@ -127,6 +136,9 @@ func (cfg *Config) Clone() *Config {
 	}
 	if cfg.Auth != nil {
 		c.Auth = append([]Credential(nil), cfg.Auth...)
+	}
+	if cfg.AdminPorts != nil {
+		c.AdminPorts = append([]int(nil), cfg.AdminPorts...)
 	}
 	return &c
 }
@@ -173,6 +185,9 @@ func (cfg *Config) format(redact bool) string {
 		}
 		opt("auth", escape(c.Scheme+":"+c.User+":"+c.Password, valueSafe))
 	}
+	if v := formatAdminPorts(cfg.AdminPorts); v != "" {
+		opt("admin_port", v)
+	}
 	if cfg.ConnectTimeout != DefaultConnectTimeout {
 		opt("connect_timeout", cfg.ConnectTimeout.String())
 	}
@@ -184,6 +199,9 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.MaxScan != DefaultMaxScan {
 		opt("max_scan", strconv.Itoa(cfg.MaxScan))
+	}
+	if cfg.ProbeTimeout != DefaultProbeTimeout {
+		opt("probe_timeout", cfg.ProbeTimeout.String())
 	}
 	if cfg.ProtectSequential != DefaultProtectSequential {
 		opt("protect_sequential", strconv.FormatBool(cfg.ProtectSequential))
@@ -290,11 +308,13 @@ func errorf(format string, args ...any) error {
 
 // Option names, sorted.
 var optionNames = []string{
+	"admin_port",
 	"auth",
 	"connect_timeout",
 	"create_parents",
 	"max_data",
 	"max_scan",
+	"probe_timeout",
 	"protect_sequential",
 	"read_only",
 	"session_timeout",
@@ -341,6 +361,13 @@ var optionNames = []string{
 //		the most znodes one statement may visit.
 //	max_data=N (default 1048576)
 //		the largest znode data, in bytes, a statement may write.
+//	admin_port=PORT[,PORT...] (default 8080)
+//		the AdminServer port of every server, or one per server in
+//		order; 0 means none. The system tables (servers, connections,
+//		...) read a server's AdminServer there, and its four-letter
+//		words on the client port otherwise. Not for mem:.
+//	probe_timeout=DURATION (default 2s)
+//		how long the system tables wait for one server. Not for mem:.
 //	skip_unreadable=BOOL (default false)
 //		a SELECT that meets a znode the session may not read
 //		(ErrNoAuth) fails by default, naming it. With true it leaves such
@@ -458,7 +485,7 @@ func (cfg *Config) parseOptions(query string) error {
 			}
 			return errorf("option %s: invalid percent-encoding in %q; write '%%' as %%25", name, raw)
 		}
-		if cfg.Mem && (name == "session_timeout" || name == "connect_timeout") {
+		if cfg.Mem && (name == "session_timeout" || name == "connect_timeout" || name == "admin_port" || name == "probe_timeout") {
 			return errorf("option %s does not apply to mem: stores; remove it", name)
 		}
 
@@ -485,6 +512,10 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.MaxScan, err = parsePositive(name, value, math.MaxInt32)
 		case "max_data":
 			cfg.MaxData, err = parsePositive(name, value, math.MaxInt32)
+		case "admin_port":
+			cfg.AdminPorts, err = parseAdminPorts(value)
+		case "probe_timeout":
+			cfg.ProbeTimeout, err = parseTimeout(name, value)
 		}
 		if err != nil {
 			return err
@@ -651,6 +682,9 @@ func (cfg *Config) normalize() error {
 		if err := checkTimeout("connect_timeout", cfg.ConnectTimeout); err != nil {
 			return err
 		}
+	}
+	if err := cfg.normalizeIntrospection(); err != nil {
+		return err
 	}
 
 	for i := range cfg.Auth {

@@ -137,7 +137,7 @@ func tableDef(name string) (parser.TableDef, error) {
 
 // nullableColumn reports whether a table column can be NULL.
 func nullableColumn(table, col string) bool {
-	return table == parser.TableZnodes && (col == "parent" || col == "ttl")
+	return table == parser.TableZnodes && (col == "parent" || col == "ttl") || systemNullable(table, col)
 }
 
 // outputs expands the select list: * becomes every column of the table.
@@ -250,7 +250,12 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 			return nil, err
 		}
 	default:
-		return nil, zerrorf("unknown table %s", s.From)
+		if !parser.IsSystemTable(s.From) {
+			return nil, zerrorf("unknown table %s", s.From)
+		}
+		if src, err = e.systemSource(s.From, s.Where); err != nil {
+			return nil, err
+		}
 	}
 
 	if agg {

@@ -17,6 +17,13 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	maxScan := e.cfg.MaxScan
 	accessSteps := func(table string, where parser.Expr, level fetchLevel) {
+		if parser.IsSystemTable(table) {
+			add("%s", explainSystem(table))
+			if where != nil {
+				add("filter in memory: WHERE %s", where)
+			}
+			return
+		}
 		walkNote := func() {
 			if e.tx == nil && table != parser.TableACLs {
 				add("reads up to %d znodes ahead of the rows produced, in walk order (requests pipelined), and the next sibling of each directory it is in; getData, where read, comes first and getChildren only for a znode with children", maxPrefetch)
