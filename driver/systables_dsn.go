@@ -97,4 +97,3 @@ func introspectionOptions(cfg *Config) []livestore.Option {
 	}
 	return opts
 }
-
