@@ -28,7 +28,9 @@ func (s *Session) Servers(ctx context.Context) ([]zkstore.ServerInfo, error) {
 	srv := s.srv
 	srv.mu.RLock()
 	zxid := srv.zxid
-	znodes := int64(len(srv.nodes))
+	// ZooKeeper's DataTree holds the root under both "" and "/", and its
+	// znode count (mntr's zk_znode_count) counts it twice: so does this.
+	znodes := int64(len(srv.nodes)) + 1
 	var size, ephemerals int64
 	for p, n := range srv.nodes {
 		// DataTree.approximateDataSize: path plus data lengths.
