@@ -163,7 +163,11 @@ func (s *Store) probeServer(ctx context.Context, member string) zkstore.ServerIn
 	info.Port, _ = strconv.Atoi(port)
 	var adminErr error
 	if a := s.adminAddr(member); a != "" {
-		figures, err := adminFigures(ctx, a)
+		// Half the budget at most, so that a member whose AdminServer
+		// hangs still has time to answer the four-letter words.
+		actx, cancel := context.WithTimeout(ctx, s.probeTimeout()/2)
+		figures, err := adminFigures(actx, a)
+		cancel()
 		if err == nil {
 			info.Source = "admin"
 			info.Reachable = true
