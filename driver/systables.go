@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,15 +51,6 @@ type sysRow map[string]any
 
 func (r sysRow) Value(col string) (any, error) { return r[col], nil }
 
-// introspector finds the store's Introspector.
-func (e *env) introspector() (zkstore.Introspector, error) {
-	in, ok := e.st.(zkstore.Introspector)
-	if !ok {
-		return nil, ErrNoIntrospection
-	}
-	return in, nil
-}
-
 // systemSource reads a system table and yields the rows where holds.
 func (e *env) systemSource(table string, where parser.Expr) (rowIter, error) {
 	rs, err := e.systemRows(table)
@@ -86,15 +78,51 @@ func (e *env) systemSource(table string, where parser.Expr) (rowIter, error) {
 }
 
 func (e *env) systemRows(table string) ([]sysRow, error) {
-	in, err := e.introspector()
+	var replaced int64
+	if e.c != nil && e.c.c != nil {
+		e.c.c.mu.Lock()
+		replaced = e.c.c.replaced
+		e.c.c.mu.Unlock()
+	}
+	return systemRows(e.ctx, e.st, table, replaced)
+}
+
+// SystemTable reads a system table (parser.IsSystemTable) from st as
+// SELECT * would: each row has one value per column of the table's
+// definition (parser.LookupTable), in order, nil for NULL; INT32 and
+// BIGINT values are int64, DOUBLE float64, TIMESTAMP time.Time. The
+// session table's replaced_sessions is 0: st is one session. For
+// programs that serve the tables their own way, such as cmd/zkgw.
+func SystemTable(ctx context.Context, st zkstore.Store, table string) ([][]any, error) {
+	def, ok := knownTables[table]
+	if !ok || !parser.IsSystemTable(table) {
+		return nil, zerrorf("unknown system table %s", table)
+	}
+	rs, err := systemRows(ctx, st, table, 0)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("zksql: reading table %s: %w", table, err)
+	}
+	out := make([][]any, len(rs))
+	for i, r := range rs {
+		vals := make([]any, len(def.Columns))
+		for j, c := range def.Columns {
+			vals[j] = r[c.Name]
+		}
+		out[i] = vals
+	}
+	return out, nil
+}
+
+func systemRows(ctx context.Context, st zkstore.Store, table string, replaced int64) ([]sysRow, error) {
+	in, ok := st.(zkstore.Introspector)
+	if !ok {
+		return nil, ErrNoIntrospection
 	}
 	switch table {
 	case parser.TableServers:
-		return e.serverRows(in)
+		return serverRows(ctx, in)
 	case parser.TableConnections:
-		cs, err := in.Connections(e.ctx)
+		cs, err := in.Connections(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -119,15 +147,9 @@ func (e *env) systemRows(table string) ([]sysRow, error) {
 		}
 		return out, nil
 	case parser.TableSession:
-		info, err := in.Session(e.ctx)
+		info, err := in.Session(ctx)
 		if err != nil {
 			return nil, err
-		}
-		var replaced int64
-		if e.c != nil && e.c.c != nil {
-			e.c.c.mu.Lock()
-			replaced = e.c.c.replaced
-			e.c.c.mu.Unlock()
 		}
 		r := sysRow{
 			"session_id":         info.SessionID,
@@ -144,7 +166,7 @@ func (e *env) systemRows(table string) ([]sysRow, error) {
 		}
 		return []sysRow{r}, nil
 	case parser.TableWatches:
-		ws, err := in.Watches(e.ctx)
+		ws, err := in.Watches(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +176,7 @@ func (e *env) systemRows(table string) ([]sysRow, error) {
 		}
 		return out, nil
 	case parser.TableEphemerals:
-		es, err := in.Ephemerals(e.ctx)
+		es, err := in.Ephemerals(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +186,7 @@ func (e *env) systemRows(table string) ([]sysRow, error) {
 		}
 		return out, nil
 	case parser.TableEnsembleConfig:
-		cfg, err := in.EnsembleConfig(e.ctx)
+		cfg, err := in.EnsembleConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -189,8 +211,8 @@ func (e *env) systemRows(table string) ([]sysRow, error) {
 	return nil, zerrorf("unknown table %s", table)
 }
 
-func (e *env) serverRows(in zkstore.Introspector) ([]sysRow, error) {
-	ss, err := in.Servers(e.ctx)
+func serverRows(ctx context.Context, in zkstore.Introspector) ([]sysRow, error) {
+	ss, err := in.Servers(ctx)
 	if err != nil {
 		return nil, err
 	}
