@@ -123,14 +123,16 @@ func serverRows(t *testing.T, db *sql.DB) []string {
 }
 
 func TestSystemTablesEnsemble(t *testing.T) {
-	e := zkserver.StartEnsembleTB(t, 3, zkserver.Options{AdminServer: true})
+	e := zkserver.StartEnsembleTB(t, 3, zkserver.Options{AdminServer: true, ClientPortsInConfig: true})
 	var ports []string
 	for _, s := range e.Servers() {
 		_, p, _ := net.SplitHostPort(s.AdminAddr())
 		ports = append(ports, p)
 	}
-	admin := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=1s&admin_port="+strings.Join(ports, ","))
-	fourLetter := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=1s&admin_port=0")
+	// A generous probe timeout: the first requests to a fresh JVM's
+	// AdminServer can take seconds on a loaded machine.
+	admin := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=10s&admin_port="+strings.Join(ports, ","))
+	fourLetter := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=10s&admin_port=0")
 
 	// Exactly one leader, by both paths, with the same rows.
 	viaAdmin := serverRows(t, admin)
@@ -159,9 +161,19 @@ func TestSystemTablesEnsemble(t *testing.T) {
 			t.Errorf("members with every figure: %s of 3", got)
 		}
 	}
-	cfg := queryRows(t, admin, "SELECT server_id, host, role, quorum_port > 0, election_port > 0 FROM ensemble_config ORDER BY server_id")
-	if want := []string{"1|127.0.0.1|participant|1|1", "2|127.0.0.1|participant|1|1", "3|127.0.0.1|participant|1|1"}; !slices.Equal(cfg, want) {
-		t.Errorf("ensemble_config = %q, want %q", cfg, want)
+	cfg := queryRows(t, admin, "SELECT server_id, host, role, quorum_port > 0, election_port > 0, client_host, client_port, config_version >= 0 FROM ensemble_config ORDER BY server_id")
+	var wantCfg []string
+	for i, s := range e.Servers() {
+		_, p, _ := net.SplitHostPort(s.Addr())
+		wantCfg = append(wantCfg, fmt.Sprintf("%d|127.0.0.1|participant|1|1|127.0.0.1|%s|1", i+1, p))
+	}
+	if !slices.Equal(cfg, wantCfg) {
+		t.Errorf("ensemble_config = %q, want %q", cfg, wantCfg)
+	}
+	// A DSN naming one member finds the others in /zookeeper/config.
+	one := openDB(t, "zk://"+e.Addrs()[0]+"?admin_port=0")
+	if got := serverRows(t, one); !slices.Equal(got, viaFourLetter) {
+		t.Errorf("servers from a DSN naming member 1 only: %q, want %q", got, viaFourLetter)
 	}
 
 	// Our session, watch and ephemeral, by both paths.
@@ -241,7 +253,8 @@ func TestSystemTablesEnsemble(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	rows, err := tryQueryContext(ctx, fourLetter, "SELECT reachable, error FROM servers WHERE port = ?", victimPort)
+	quick := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=1s&admin_port=0")
+	rows, err := tryQueryContext(ctx, quick, "SELECT reachable, error FROM servers WHERE port = ?", victimPort)
 	if err != nil {
 		t.Fatalf("servers with a hung member: %v", err)
 	}

@@ -73,7 +73,7 @@ func (e *Ensemble) start(ctx context.Context) error {
 	}
 	peers := make([]peer, n)
 	for i := range n {
-		peers[i] = peer{id: i + 1, quorumPort: ports[3*i+1], electionPort: ports[3*i+2]}
+		peers[i] = peer{id: i + 1, quorumPort: ports[3*i+1], electionPort: ports[3*i+2], clientPort: ports[3*i]}
 	}
 	for i, s := range e.servers {
 		s.clientPort = ports[3*i]

@@ -54,6 +54,10 @@ type Options struct {
 	// FourLetterWords is 4lw.commands.whitelist; default "*". The
 	// readiness probe needs srvr, so the harness always adds it.
 	FourLetterWords string
+	// ClientPortsInConfig writes each ensemble member's client address
+	// into its server.N line (";127.0.0.1:PORT"), so that it shows in the
+	// dynamic configuration (/zookeeper/config) clients can read.
+	ClientPortsInConfig bool
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -104,6 +108,7 @@ func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10)
 type peer struct {
 	id                       int
 	quorumPort, electionPort int
+	clientPort               int // written only with ClientPortsInConfig
 }
 
 // zooCfg renders zoo.cfg for one server. peers is empty for a standalone
@@ -152,7 +157,11 @@ func (o Options) zooCfg(dataDir string, clientPort, adminPort int, peers []peer)
 		// Even a one-member "ensemble" should run the quorum code path.
 		w("standaloneEnabled", "false")
 		for _, p := range peers {
-			w(fmt.Sprintf("server.%d", p.id), fmt.Sprintf("127.0.0.1:%d:%d", p.quorumPort, p.electionPort))
+			line := fmt.Sprintf("127.0.0.1:%d:%d", p.quorumPort, p.electionPort)
+			if o.ClientPortsInConfig {
+				line += fmt.Sprintf(";127.0.0.1:%d", p.clientPort)
+			}
+			w(fmt.Sprintf("server.%d", p.id), line)
 		}
 	}
 	for _, line := range o.Config {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,12 +167,13 @@ func (s *Store) probeServer(ctx context.Context, member string) zkstore.ServerIn
 		// Half the budget at most, so that a member whose AdminServer
 		// hangs still has time to answer the four-letter words.
 		actx, cancel := context.WithTimeout(ctx, s.probeTimeout()/2)
-		figures, err := adminFigures(actx, a)
+		figures, partial, err := adminFigures(actx, a)
 		cancel()
 		if err == nil {
 			info.Source = "admin"
 			info.Reachable = true
 			figures.fill(&info)
+			info.Err = joinErrs(partial)
 			return info
 		}
 		adminErr = fmt.Errorf("AdminServer at %s: %w", a, err)
@@ -181,6 +183,11 @@ func (s *Store) probeServer(ctx context.Context, member string) zkstore.ServerIn
 	if reachable {
 		info.Source = "4lw"
 		figures.fill(&info)
+	}
+	if err == nil {
+		// The four-letter words told everything: a missing AdminServer
+		// (off, or not at that port) is no error of the member's.
+		adminErr = nil
 	}
 	info.Err = joinErrs(adminErr, err)
 	return info
@@ -382,7 +389,9 @@ func fourLetter(ctx context.Context, member, word string) (string, error) {
 }
 
 // netReason says why a network call failed without the addresses Go's
-// errors repeat; a context that ended says so.
+// errors repeat; a context that ended says so. Any other error becomes
+// "the connection failed": Go's HTTP client quotes what the server sent
+// when it is not HTTP, and a server's raw reply never goes into an error.
 func netReason(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -392,9 +401,16 @@ func netReason(ctx context.Context, err error) error {
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Err != nil {
-		return op.Err
+		var sys *os.SyscallError
+		if errors.As(op.Err, &sys) {
+			return fmt.Errorf("%s: %w", op.Op, sys.Err)
+		}
+		return fmt.Errorf("%s: %s", op.Op, "the connection failed")
 	}
-	return err
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errors.New("the connection closed before a reply")
+	}
+	return errors.New("the connection failed, or the reply was not what ZooKeeper sends")
 }
 
 // adminGet fetches one AdminServer command's JSON into out.
@@ -482,12 +498,14 @@ func stripTrailingCommas(b []byte) []byte {
 	return out
 }
 
-// adminFigures reads monitor, srvr and conf from the AdminServer.
-func adminFigures(ctx context.Context, admin string) (figures, error) {
-	f := figures{kv: map[string]string{}}
+// adminFigures reads monitor, srvr and conf from the AdminServer; err is
+// monitor's failure, partial that of srvr or conf (their figures are then
+// missing).
+func adminFigures(ctx context.Context, admin string) (f figures, partial, err error) {
+	f = figures{kv: map[string]string{}}
 	var monitor map[string]any
 	if err := adminGet(ctx, admin, "monitor", &monitor); err != nil {
-		return f, err
+		return f, nil, err
 	}
 	for k, v := range monitor {
 		switch v := v.(type) {
@@ -502,10 +520,13 @@ func adminFigures(ctx context.Context, admin string) (figures, error) {
 			LastProcessedZxid json.Number `json:"last_processed_zxid"`
 		} `json:"server_stats"`
 	}
+	var errs []error
 	if err := adminGet(ctx, admin, "srvr", &srvr); err == nil {
 		if n, err := srvr.ServerStats.LastProcessedZxid.Int64(); err == nil {
 			f.zxid = &n
 		}
+	} else {
+		errs = append(errs, fmt.Errorf("AdminServer at %s: %w", admin, err))
 	}
 	var conf struct {
 		ServerID json.Number `json:"server_id"`
@@ -514,8 +535,10 @@ func adminFigures(ctx context.Context, admin string) (figures, error) {
 		if n, err := conf.ServerID.Int64(); err == nil {
 			f.serverID = &n
 		}
+	} else {
+		errs = append(errs, fmt.Errorf("AdminServer at %s: %w", admin, err))
 	}
-	return f, nil
+	return f, dedupErrs(errs), nil
 }
 
 // Connections asks every member for its client connections. A member

@@ -129,3 +129,15 @@ func fakeFourLetter(t *testing.T, replies map[string]string) string {
 	}()
 	return ln.Addr().String()
 }
+
+// An AdminServer port that answers something other than HTTP (here a
+// four-letter-word server) is an error in our words, not the bytes it sent.
+func TestAdminNotHTTP(t *testing.T) {
+	srv := fakeFourLetter(t, map[string]string{"GET ": "secret-ish raw reply\x00\x01"})
+	var out map[string]any
+	err := adminGet(context.Background(), srv, "monitor", &out)
+	if err == nil || strings.Contains(err.Error(), "secret-ish") || !strings.HasPrefix(err.Error(), "monitor: ") {
+		t.Errorf("admin on a non-HTTP port: %v", err)
+	}
+	t.Log(err)
+}
