@@ -97,6 +97,34 @@ func TestSystemTablesLive(t *testing.T) {
 	checkOwnSession(t, db, dir, eph, sid, []string{addr})
 }
 
+// reconnects counts the connections lost and re-established within the
+// session.
+func TestSystemTablesLiveReconnects(t *testing.T) {
+	p, err := zkserver.NewProxy(zkserver.SharedAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	db := openDB(t, "zk://"+p.Addr()+"?admin_port=0")
+	before := queryOne(t, db, "SELECT session_id, server, reconnects, connected_since FROM session")
+	if f := strings.Split(before, "|"); f[1] != p.Addr() || f[2] != "0" || f[3] == "NULL" {
+		t.Fatalf("session before: %q", before)
+	}
+	p.DropConnections()
+	id, _, _ := strings.Cut(before, "|")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := tryQuery(db, "SELECT session_id, state, reconnects, timeout_negotiated FROM session")
+		if err == nil && len(got) == 1 && got[0] == id+"|connected|1|1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session after a dropped connection: %q, %v; want %s connected, one reconnect", got, err, id)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestSystemTablesLiveNotWhitelisted(t *testing.T) {
 	srv := zkserver.StartTB(t, zkserver.Options{FourLetterWords: "srvr"})
 	db := openDB(t, "zk://"+srv.Addr()+"?admin_port=0")
@@ -245,6 +273,18 @@ func TestSystemTablesEnsemble(t *testing.T) {
 	}
 
 	// A hung member (SIGSTOP) costs at most the probe timeout (1s here).
+	// The database names the other two members, so its session is on a
+	// live one; it finds the hung member in /zookeeper/config.
+	var others []string
+	for i, a := range e.Addrs() {
+		if i != victim {
+			others = append(others, a)
+		}
+	}
+	quick := openDB(t, "zk://"+strings.Join(others, ",")+"?probe_timeout=1s&admin_port=0")
+	if err := quick.Ping(); err != nil {
+		t.Fatal(err)
+	}
 	pid := e.Server(victim).PID()
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
@@ -253,7 +293,6 @@ func TestSystemTablesEnsemble(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	quick := openDB(t, "zk://"+e.ConnectString()+"?probe_timeout=1s&admin_port=0")
 	rows, err := tryQueryContext(ctx, quick, "SELECT reachable, error FROM servers WHERE port = ?", victimPort)
 	if err != nil {
 		t.Fatalf("servers with a hung member: %v", err)

@@ -238,3 +238,22 @@ func TestSystemTablesDSN(t *testing.T) {
 		}
 	}
 }
+
+// replaced_sessions counts the sessions the database had to replace.
+func TestSystemTablesSessionReplaced(t *testing.T) {
+	t.Cleanup(func() { driver.DropMemServer("systables-replaced") })
+	db := openDB(t, "mem:systables-replaced")
+	first := queryOne(t, db, "SELECT session_id, replaced_sessions FROM session")
+	id, _, _ := strings.Cut(first, "|")
+	sid, _ := strconv.ParseInt(id, 10, 64)
+	if err := driver.MemServer("systables-replaced").Expire(sid); err != nil {
+		t.Fatal(err)
+	}
+	// The statement that finds the session expired fails; the next one
+	// runs on a new session.
+	tryQuery(db, "SELECT * FROM session")
+	got := queryOne(t, db, "SELECT session_id <> ?, replaced_sessions, state FROM session", sid)
+	if got != "1|1|connected" {
+		t.Errorf("after expiry: %q (first %q), want a new session and one replaced", got, first)
+	}
+}
