@@ -219,7 +219,7 @@ func TestSystemTablesEnsemble(t *testing.T) {
 	for name, db := range map[string]*sql.DB{"admin": admin, "4lw": fourLetter} {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		start := time.Now()
-		rows, err := tryQueryContext(ctx, db, "SELECT port, reachable, role, error FROM servers ORDER BY server_id")
+		rows, err := tryQueryContext(ctx, db, "SELECT port, reachable, role, error, server_id FROM servers ORDER BY server_id")
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: servers with a member down: %v", name, err)
@@ -229,7 +229,8 @@ func TestSystemTablesEnsemble(t *testing.T) {
 		for _, r := range rows {
 			f := strings.Split(r, "|")
 			if f[0] == victimPort {
-				if f[1] != "0" || f[2] != "NULL" || !strings.Contains(f[3], "connection refused") {
+				// Its id comes from /zookeeper/config.
+				if f[1] != "0" || f[2] != "NULL" || !strings.Contains(f[3], "connection refused") || f[4] != strconv.Itoa(victim+1) {
 					t.Errorf("%s: killed member's row %q, want unreachable with the error", name, r)
 				}
 				continue

@@ -68,17 +68,30 @@ var errNotServing = errors.New("the server is not serving requests (no quorum, o
 // members is the DSN's servers, then the configuration's members with a
 // client address not among them.
 func (s *Store) members(ctx context.Context) []string {
+	addrs, _ := s.membersAndIDs(ctx)
+	return addrs
+}
+
+// membersAndIDs is members, with the server id the configuration gives
+// each client address.
+func (s *Store) membersAndIDs(ctx context.Context) ([]string, map[string]int64) {
 	addrs := strings.Split(s.servers, ",")
+	ids := map[string]int64{}
 	cfg, err := s.ensembleConfig(ctx)
 	if err != nil {
-		return addrs
+		return addrs, ids
 	}
 	for _, m := range cfg.Members {
-		if a := m.ClientAddr(); a != "" && !slices.Contains(addrs, a) {
+		a := m.ClientAddr()
+		if a == "" {
+			continue
+		}
+		ids[a] = m.ID
+		if !slices.Contains(addrs, a) {
 			addrs = append(addrs, a)
 		}
 	}
-	return addrs
+	return addrs, ids
 }
 
 // EnsembleConfig reads /zookeeper/config, past the chroot.
@@ -149,8 +162,30 @@ func eachMember[T any](s *Store, ctx context.Context, f func(ctx context.Context
 }
 
 // Servers asks every member for its figures.
+// A member that cannot say its id gets the one the configuration gives
+// its client address, so a member that is down still shows it.
 func (s *Store) Servers(ctx context.Context) ([]zkstore.ServerInfo, error) {
-	return eachMember(s, ctx, s.probeServer)
+	if err := s.dead(); err != nil {
+		return nil, err
+	}
+	members, ids := s.membersAndIDs(ctx)
+	out := make([]zkstore.ServerInfo, len(members))
+	var wg sync.WaitGroup
+	for i, m := range members {
+		wg.Go(func() {
+			pctx, cancel := context.WithTimeout(ctx, s.probeTimeout())
+			defer cancel()
+			out[i] = s.probeServer(pctx, m)
+			if id, ok := ids[m]; ok && out[i].ID == nil && out[i].Role != "standalone" {
+				out[i].ID = &id
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (s *Store) probeServer(ctx context.Context, member string) zkstore.ServerInfo {
