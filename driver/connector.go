@@ -43,6 +43,9 @@ type connector struct {
 	mu     sync.Mutex
 	store  zkstore.Store
 	closed bool
+	// replaced counts the sessions that died and were replaced by a new
+	// one (the session system table); guarded by mu.
+	replaced int64
 }
 
 var (
@@ -160,6 +163,9 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 	c.mu.Lock()
 	dead := c.store
 	c.store = nil
+	if dead != nil {
+		c.replaced++
+	}
 	c.mu.Unlock()
 	if dead != nil {
 		// Closing an expired store keeps it answering ErrSessionExpired

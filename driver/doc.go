@@ -65,6 +65,20 @@
 // statement changing the ACLs of several znodes applies them znode by
 // znode (ZooKeeper's multi has no setACL).
 //
+// The system tables are read-only views of the ensemble, read when a
+// statement runs from the store's [zkstore.Introspector] (a store without
+// it gives [ErrNoIntrospection]): servers (one row per member of the DSN's
+// host list and /zookeeper/config: role, reachable, error, version,
+// version_warning naming known data-loss bugs of that version, last
+// zxid, latencies, counts, uptime), connections, session (this sql.DB's
+// session, with the sessions replaced so far), watches, ephemerals and
+// ensemble_config. A live store asks each member's AdminServer (DSN
+// option admin_port), else its four-letter words, concurrently and within
+// probe_timeout each; a member down or refusing is a row with its error,
+// never a failed statement. [SystemTable] reads one for programs of their
+// own. Paths in watches and ephemerals are the server's, not relative to
+// the chroot.
+//
 // # Statements
 //
 // SELECT supports expressions, WHERE, GROUP BY with COUNT, SUM, MIN, MAX

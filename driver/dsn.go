@@ -120,6 +120,14 @@ type Config struct {
 	// OPEN_ACL_UNSAFE. Set in the DSN as default_acl (see ParseDSN).
 	// Digest ids are password hashes: every display form redacts them.
 	DefaultACL []zkstore.ACL
+	// AdminPorts is where the system tables find each server's
+	// AdminServer: one port for every server, or one per server in
+	// Servers order; 0 means none (four-letter words only). nil means
+	// ZooKeeper's default, 8080 (systables_dsn.go).
+	AdminPorts []int
+	// ProbeTimeout bounds how long the system tables wait for one
+	// server's figures. Whole milliseconds.
+	ProbeTimeout time.Duration
 
 	// Logger receives what the driver has to say outside any statement's
 	// result: that a session expired and a new one was opened. It is not
@@ -148,6 +156,7 @@ func NewConfig() *Config {
 		MaxData:           DefaultMaxData,
 		MaxRequest:        DefaultMaxRequest,
 		ProtectSequential: DefaultProtectSequential,
+		ProbeTimeout:      DefaultProbeTimeout,
 	}
 }
 
@@ -165,6 +174,9 @@ func (cfg *Config) Clone() *Config {
 	}
 	if cfg.DefaultACL != nil {
 		c.DefaultACL = append([]zkstore.ACL(nil), cfg.DefaultACL...)
+	}
+	if cfg.AdminPorts != nil {
+		c.AdminPorts = append([]int(nil), cfg.AdminPorts...)
 	}
 	return &c
 }
@@ -211,6 +223,9 @@ func (cfg *Config) format(redact bool) string {
 		}
 		opt("auth", escape(c.Scheme+":"+c.User+":"+c.Password, valueSafe))
 	}
+	if v := formatAdminPorts(cfg.AdminPorts); v != "" {
+		opt("admin_port", v)
+	}
 	if cfg.ConnectTimeout != DefaultConnectTimeout {
 		opt("connect_timeout", cfg.ConnectTimeout.String())
 	}
@@ -231,6 +246,9 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.MaxScan != DefaultMaxScan {
 		opt("max_scan", strconv.Itoa(cfg.MaxScan))
+	}
+	if cfg.ProbeTimeout != DefaultProbeTimeout {
+		opt("probe_timeout", cfg.ProbeTimeout.String())
 	}
 	if cfg.ProtectSequential != DefaultProtectSequential {
 		opt("protect_sequential", strconv.FormatBool(cfg.ProtectSequential))
@@ -339,6 +357,7 @@ func errorf(format string, args ...any) error {
 
 // Option names, sorted.
 var optionNames = []string{
+	"admin_port",
 	"auth",
 	"connect_timeout",
 	"create_chroot",
@@ -347,6 +366,7 @@ var optionNames = []string{
 	"max_data",
 	"max_request",
 	"max_scan",
+	"probe_timeout",
 	"protect_sequential",
 	"read_only",
 	"session_timeout",
@@ -418,6 +438,13 @@ var optionNames = []string{
 //		zkstore.ErrRequestTooLarge, where the server would drop the
 //		connection and leave the outcome unknown. Raise it only together
 //		with jute.maxbuffer on every server.
+//	admin_port=PORT[,PORT...] (default 8080)
+//		the AdminServer port of every server, or one per server in
+//		order; 0 means none. The system tables (servers, connections,
+//		...) read a server's AdminServer there, and its four-letter
+//		words on the client port otherwise. Not for mem:.
+//	probe_timeout=DURATION (default 2s)
+//		how long the system tables wait for one server. Not for mem:.
 //	skip_unreadable=BOOL (default false)
 //		a SELECT that meets a znode the session may not read
 //		(ErrNoAuth) fails by default, naming it. With true it leaves such
@@ -536,7 +563,7 @@ func (cfg *Config) parseOptions(query string) error {
 			}
 			return errorf("option %s: invalid percent-encoding in %q; write '%%' as %%25", name, raw)
 		}
-		if cfg.Mem && (name == "session_timeout" || name == "connect_timeout") {
+		if cfg.Mem && (name == "session_timeout" || name == "connect_timeout" || name == "admin_port" || name == "probe_timeout") {
 			return errorf("option %s does not apply to mem: stores; remove it", name)
 		}
 
@@ -569,6 +596,10 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.MaxData, err = parsePositive(name, value, math.MaxInt32)
 		case "max_request":
 			cfg.MaxRequest, err = parsePositive(name, value, math.MaxInt32)
+		case "admin_port":
+			cfg.AdminPorts, err = parseAdminPorts(value)
+		case "probe_timeout":
+			cfg.ProbeTimeout, err = parseTimeout(name, value)
 		}
 		if err != nil {
 			return err
@@ -739,6 +770,9 @@ func (cfg *Config) normalize() error {
 		if err := checkTimeout("connect_timeout", cfg.ConnectTimeout); err != nil {
 			return err
 		}
+	}
+	if err := cfg.normalizeIntrospection(); err != nil {
+		return err
 	}
 
 	for i := range cfg.Auth {

@@ -197,7 +197,7 @@ var invalidDSNs = []struct {
 	{"zk://h/a@b", "'@' in the chroot must be written %40"},
 
 	// Options.
-	{"zk://h?foo=1", `unknown option "foo"; known options are auth, connect_timeout`},
+	{"zk://h?foo=1", `unknown option "foo"; known options are admin_port, auth, connect_timeout`},
 	{"zk://h?sessionTimeout=1s", "did you mean session_timeout?"},
 	{"zk://h?Read-Only=1", "did you mean read_only?"},
 	{"zk://h?a%20b=1", "unknown option; known options"},
@@ -416,8 +416,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false DefaultACL:[] Logger:<nil>}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), Logger:(*slog.Logger)(nil)}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false DefaultACL:[] AdminPorts:[] ProbeTimeout:2s Logger:<nil>}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), AdminPorts:[]int(nil), ProbeTimeout:2000000000, Logger:(*slog.Logger)(nil)}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)
@@ -440,6 +440,7 @@ func TestNewConfig(t *testing.T) {
 		MaxData:           1 << 20,
 		MaxRequest:        1<<20 - 1,
 		ProtectSequential: false,
+		ProbeTimeout:      2 * time.Second,
 	}
 	if diff := cmp.Diff(want, driver.NewConfig()); diff != "" {
 		t.Errorf("NewConfig() mismatch (-want +got):\n%s", diff)

@@ -227,6 +227,12 @@ func Example_showTables() {
 	fmt.Println(field, typ, null, key, extra)
 	// Output:
 	// acls
+	// connections
+	// ensemble_config
+	// ephemerals
+	// servers
+	// session
+	// watches
 	// znodes
 	// path TEXT NO PRI required
 }

@@ -155,7 +155,7 @@ func tableDef(name string) (parser.TableDef, error) {
 // nullableColumn reports whether a table column can be NULL.
 func nullableColumn(table, col string) bool {
 	if table != parser.TableZnodes {
-		return false
+		return systemNullable(table, col)
 	}
 	switch col {
 	case "parent", "ttl":
@@ -284,7 +284,12 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 			return nil, err
 		}
 	default:
-		return nil, zerrorf("unknown table %s", s.From)
+		if !parser.IsSystemTable(s.From) {
+			return nil, zerrorf("unknown table %s", s.From)
+		}
+		if src, err = e.systemSource(s.From, s.Where); err != nil {
+			return nil, err
+		}
 	}
 
 	if agg {

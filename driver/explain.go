@@ -17,6 +17,13 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	maxScan := e.cfg.MaxScan
 	accessSteps := func(table string, where parser.Expr, level fetchLevel) {
+		if parser.IsSystemTable(table) {
+			add("%s", explainSystem(table))
+			if where != nil {
+				add("filter in memory: WHERE %s", where)
+			}
+			return
+		}
 		per := ""
 		switch {
 		case table == parser.TableACLs:

@@ -42,6 +42,8 @@ func typeColumn(name string, t parser.Type, nullable bool) column {
 		c.scan = scanInt64
 	case parser.TypeTimestamp:
 		c.scan = scanTime
+	case parser.TypeDouble:
+		c.scan = scanFloat
 	default:
 		c.scan = scanAny
 	}

@@ -53,6 +53,7 @@ func openStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 	if cfg.Chroot != "" {
 		opts = append(opts, livestore.Chroot(cfg.Chroot))
 	}
+	opts = append(opts, introspectionOptions(cfg)...)
 	for _, a := range cfg.Auth {
 		opts = append(opts, livestore.Auth(a.Scheme, []byte(a.User+":"+a.Password)))
 	}

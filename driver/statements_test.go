@@ -104,7 +104,7 @@ var stmtCases = []stmtCase{
 	{name: "expression without table", q: "SELECT 1 + 1, CONCAT('a', 'b')", want: []string{"2|ab"}},
 	{name: "string functions on data", q: "SELECT UPPER(data) FROM znodes WHERE path = '/app/nodes/n1'", want: []string{"ALPHA"}},
 	{name: "json", q: "SELECT data ->> '$.port' FROM znodes WHERE path = '/app/config'", want: []string{"8080"}},
-	{name: "show tables", q: "SHOW TABLES", want: []string{"acls", "znodes"}},
+	{name: "show tables", q: "SHOW TABLES", want: []string{"acls", "connections", "ensemble_config", "ephemerals", "servers", "session", "watches", "znodes"}},
 	{name: "describe acls", q: "DESCRIBE acls", want: []string{"path|TEXT|NO|PRI|NULL|required", "scheme|TEXT|NO|PRI|NULL|required, updatable", "id|TEXT|NO|PRI|NULL|required, updatable", "perms|TEXT|NO||NULL|required, updatable"}},
 	{name: "acls read", q: "SELECT scheme, id, perms FROM acls WHERE path = '/app'", want: []string{"world|anyone|cdrwa"}},
 	{name: "acls by prefix", q: "SELECT path FROM acls WHERE path LIKE '/app/nodes/%'", want: []string{"/app/nodes/n1", "/app/nodes/n2", "/app/nodes/n3"}},

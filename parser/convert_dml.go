@@ -19,6 +19,9 @@ func (c *converter) insertStmt(ins *sqlparser.Insert) (Statement, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.readOnly(table, "INSERT"); err != nil {
+		return nil, err
+	}
 	if len(ins.Columns) == 0 {
 		return nil, c.errWords(KindSyntax, []string{ins.Table.Name.String()}, "INSERT needs a column list, e.g. INSERT INTO %s (%s) VALUES (...)", table.Name, strings.Join(requiredColumns(table), ", "))
 	}
@@ -170,6 +173,9 @@ func (c *converter) updateStmt(up *sqlparser.Update) (Statement, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.readOnly(table, "UPDATE"); err != nil {
+		return nil, err
+	}
 	s := scope{clause: "UPDATE", table: table, alias: alias}
 	out := &Update{Table: table.Name}
 	if out.Set, err = c.assignments(up.Exprs, table, alias, &s); err != nil {
@@ -197,6 +203,9 @@ func (c *converter) deleteStmt(del *sqlparser.Delete) (Statement, *Error) {
 	}
 	table, alias, err := c.singleTable(del.TableExprs, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.readOnly(table, "DELETE"); err != nil {
 		return nil, err
 	}
 	out := &Delete{Table: table.Name}

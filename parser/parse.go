@@ -293,7 +293,8 @@ func (c *converter) explain(at token) (Statement, *Error) {
 // describeTable accepts exactly one table name after the keyword(s).
 func (c *converter) describeTable(kw token, toks []token) (Statement, *Error) {
 	name := toks[0]
-	if name.typ != sqlparser.ID {
+	// SESSION is a keyword to the tokenizer, and also a table.
+	if name.typ != sqlparser.ID && !(name.isWordlike() && IsSystemTable(name.word())) {
 		return nil, c.errAt(KindSyntax, name, "expected a table name after %s", strings.ToUpper(kw.word()))
 	}
 	if len(toks) > 1 {

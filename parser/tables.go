@@ -14,6 +14,7 @@ const (
 	TypeInt32                     // int32 (reported as int64 by the driver)
 	TypeBigInt                    // int64
 	TypeTimestamp                 // time.Time (milliseconds since the epoch in ZooKeeper)
+	TypeDouble                    // float64 (system tables: average latencies)
 )
 
 // String returns the type's SQL name, as shown by DESCRIBE.
@@ -29,6 +30,8 @@ func (t Type) String() string {
 		return "BIGINT"
 	case TypeTimestamp:
 		return "TIMESTAMP"
+	case TypeDouble:
+		return "DOUBLE"
 	}
 	return "UNKNOWN"
 }
@@ -43,12 +46,16 @@ type ColumnDef struct {
 	Insertable bool // may appear in an INSERT column list
 	Required   bool // must appear in an INSERT column list
 	Updatable  bool // may be assigned by UPDATE / ON DUPLICATE KEY UPDATE
+	Nullable   bool // may be NULL (system tables; znodes' are known to the driver)
 }
 
 // TableDef describes one zksql table.
 type TableDef struct {
 	Name    string // lower case
 	Columns []ColumnDef
+	// ReadOnly tables (the system tables, systables.go) refuse INSERT,
+	// UPDATE and DELETE.
+	ReadOnly bool
 }
 
 // Column returns the named column (case-insensitive).
@@ -112,7 +119,7 @@ var tables = []TableDef{
 func Tables() []TableDef {
 	out := make([]TableDef, len(tables))
 	for i, t := range tables {
-		out[i] = TableDef{Name: t.Name, Columns: append([]ColumnDef(nil), t.Columns...)}
+		out[i] = TableDef{Name: t.Name, Columns: append([]ColumnDef(nil), t.Columns...), ReadOnly: t.ReadOnly}
 	}
 	return out
 }
@@ -122,7 +129,7 @@ func LookupTable(name string) (TableDef, bool) {
 	name = strings.ToLower(name)
 	for _, t := range tables {
 		if t.Name == name {
-			return TableDef{Name: t.Name, Columns: append([]ColumnDef(nil), t.Columns...)}, true
+			return TableDef{Name: t.Name, Columns: append([]ColumnDef(nil), t.Columns...), ReadOnly: t.ReadOnly}, true
 		}
 	}
 	return TableDef{}, false

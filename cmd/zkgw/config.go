@@ -22,6 +22,7 @@ type Config struct {
 	MaxScan      int           // znodes one query may visit
 	QueryTimeout time.Duration // bound on the ZooKeeper work of one query
 	ZKSession    time.Duration // ZooKeeper session timeout
+	ZKAdminPort  int           // the servers' AdminServer port for the system tables; 0: four-letter words only
 }
 
 // String describes the configuration without the password.
@@ -76,6 +77,7 @@ func parseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.IntVar(&c.MaxScan, "max-scan", 100000, "most znodes one query may visit")
 	fs.DurationVar(&c.QueryTimeout, "query-timeout", 30*time.Second, "bound on the ZooKeeper work of one query")
 	fs.DurationVar(&c.ZKSession, "zk-session-timeout", 15*time.Second, "ZooKeeper session timeout")
+	fs.IntVar(&c.ZKAdminPort, "zk-admin-port", 8080, "the servers' AdminServer port, read by the system tables (servers, connections, ...); 0 reads the four-letter words only")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/dolthub/go-mysql-server/sql"
@@ -14,6 +15,8 @@ import (
 type database struct {
 	name   string
 	tables map[string]*table
+	// system holds the read-only system tables (systables.go).
+	system map[string]*sysTable
 }
 
 var (
@@ -32,13 +35,21 @@ func (d *database) Name() string { return d.name }
 func (d *database) GetTableInsensitive(_ *sql.Context, name string) (sql.Table, bool, error) {
 	t, ok := d.tables[strings.ToLower(name)]
 	if !ok {
+		if s, ok := d.system[strings.ToLower(name)]; ok {
+			return s, true, nil
+		}
 		return nil, false, nil
 	}
 	return t, true, nil
 }
 
 func (d *database) GetTableNames(*sql.Context) ([]string, error) {
-	return []string{"acls", "znodes"}, nil
+	names := []string{"acls", "znodes"}
+	for n := range d.system {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 func (d *database) CreateView(*sql.Context, string, string, string) error {

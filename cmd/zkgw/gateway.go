@@ -72,6 +72,10 @@ func newGateway(cfg Config, st zkstore.Store, ln net.Listener) (*gateway, error)
 	db := &database{name: cfg.Database, tables: map[string]*table{}}
 	db.tables["znodes"] = newZnodesTable(gw)
 	db.tables["acls"] = newACLsTable(gw)
+	db.system = map[string]*sysTable{}
+	for _, t := range systemTables(gw) {
+		db.system[t.Name()] = t
+	}
 	pro := &provider{db: db}
 
 	x := newExplains()

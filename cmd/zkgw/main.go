@@ -90,7 +90,7 @@ func openStore(ctx context.Context, cfg Config) (zkstore.Store, func(), error) {
 		return st, func() { st.Close(); srv.Close() }, nil
 	}
 	servers, chroot, _ := strings.Cut(cfg.ZK, "/")
-	opts := []livestore.Option{livestore.SessionTimeout(cfg.ZKSession)}
+	opts := []livestore.Option{livestore.SessionTimeout(cfg.ZKSession), livestore.AdminPort(cfg.ZKAdminPort)}
 	if chroot != "" {
 		opts = append(opts, livestore.Chroot("/"+chroot))
 	}

@@ -112,7 +112,8 @@ func liveStore(t *testing.T, servers ...string) zkstore.Store {
 	if _, err := root.Create(ctx, chroot, nil, zkstore.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := livestore.Open(ctx, servers, livestore.Chroot(chroot), livestore.SessionTimeout(10*time.Second))
+	st, err := livestore.Open(ctx, servers, livestore.Chroot(chroot), livestore.SessionTimeout(10*time.Second),
+		livestore.AdminPort(0)) // the test server has no AdminServer: 4lw only
 	if err != nil {
 		t.Fatal(err)
 	}

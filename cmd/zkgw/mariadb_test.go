@@ -57,7 +57,7 @@ func TestMariaDBReads(t *testing.T) {
 	stores(t, func(t *testing.T, st zkstore.Store) {
 		gw := startGateway(t, st, nil)
 		cases := []struct{ stmt, want string }{
-			{"SHOW TABLES", "Tables_in_zookeeper\nacls\nznodes"},
+			{"SHOW TABLES", "Tables_in_zookeeper\nacls\nconnections\nensemble_config\nephemerals\nservers\nsession\nwatches\nznodes"},
 			{"SELECT path, data_text FROM znodes WHERE parent = '/app/services/api' ORDER BY path",
 				"path\tdata_text\n/app/services/api/host-1\t{\"host\":\"10.0.0.1\",\"port\":8080}\n/app/services/api/host-2\t{\"host\":\"10.0.0.2\",\"port\":8080}"},
 			{"SELECT parent, COUNT(*) AS n FROM znodes WHERE path LIKE '/app/%' GROUP BY parent ORDER BY n DESC, parent LIMIT 3",

@@ -84,7 +84,7 @@ func TestSuperset(t *testing.T) {
 		if r.Inspect.Error != "" {
 			t.Fatalf("inspect: %s", r.Inspect.Error)
 		}
-		if got := strings.Join(r.Inspect.Tables, ","); got != "acls,znodes" {
+		if got := strings.Join(r.Inspect.Tables, ","); got != "acls,connections,ensemble_config,ephemerals,servers,session,watches,znodes" {
 			t.Errorf("inspect tables: %s", got)
 		}
 		if len(r.Inspect.Views) != 0 || strings.Join(r.Inspect.PK, ",") != "path" {
@@ -126,6 +126,15 @@ func TestSuperset(t *testing.T) {
 			if strings.HasPrefix(name, "grain_") && len(rows(name)) == 0 {
 				t.Errorf("%s: no rows", name)
 			}
+		}
+		// The servers table: one reachable standalone member, whose znode
+		// count covers the demo tree.
+		if srv := rows("servers"); len(srv) != 1 || srv[0][2] != "standalone" || srv[0][3] != float64(1) || srv[0][5].(float64) < float64(len(rows("preview"))) {
+			t.Errorf("servers: %v", srv)
+		}
+		t.Logf("servers: %v", rows("servers"))
+		if got := fmt.Sprint(rows("servers_by_role")); got != "[[standalone 1]]" {
+			t.Errorf("servers_by_role: %s", got)
 		}
 		var total float64
 		for _, row := range rows("grain_P3M") {

@@ -54,7 +54,8 @@ func (c *Live) Open(t testing.TB) zkstore.Store {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := livestore.Open(ctx, []string{p.Addr()}, livestore.SessionTimeout(c.sessionTimeout),
-		livestore.MaxRequestSize(zkserver.JuteMaxBuffer))
+		livestore.MaxRequestSize(zkserver.JuteMaxBuffer),
+		livestore.AdminPort(0)) // the shared server has no AdminServer: the four-letter words
 	if err != nil {
 		p.Close()
 		t.Fatalf("livestore.Open: %v", err)

@@ -67,16 +67,19 @@ func StartEnsemble(ctx context.Context, n int, opts Options) (*Ensemble, error) 
 // failure every member is killed.
 func (e *Ensemble) start(ctx context.Context) error {
 	n := len(e.servers)
-	ports, err := freePorts(3 * n)
+	ports, err := freePorts(4 * n)
 	if err != nil {
 		return err
 	}
 	peers := make([]peer, n)
 	for i := range n {
-		peers[i] = peer{id: i + 1, quorumPort: ports[3*i+1], electionPort: ports[3*i+2]}
+		peers[i] = peer{id: i + 1, quorumPort: ports[3*i+1], electionPort: ports[3*i+2], clientPort: ports[3*i]}
 	}
 	for i, s := range e.servers {
 		s.clientPort = ports[3*i]
+		if e.opts.AdminServer {
+			s.adminPort = ports[3*n+i]
+		}
 		s.peers = peers
 	}
 	var errs []error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -56,4 +57,24 @@ func serverMode(ctx context.Context, addr string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("not serving: %q", strings.TrimSpace(reply))
+}
+
+// adminReady asks the AdminServer at addr for its ruok command.
+func adminReady(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/commands/ruok", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("admin server: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("admin server: %s", resp.Status)
+	}
+	return nil
 }

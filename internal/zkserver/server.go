@@ -26,6 +26,7 @@ type Server struct {
 	ownDir     bool // Close removes dir
 	id         int  // myid in an ensemble, 0 when standalone
 	clientPort int
+	adminPort  int      // 0 when the AdminServer is off
 	peers      []peer   // the whole quorum; nil when standalone
 	modes      []string // srvr modes that count as "serving"
 
@@ -60,9 +61,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, dir: dir, ownDir: own, modes: []string{ModeStandalone}}
 	for attempt := 0; ; attempt++ {
-		ports, err := freePorts(1)
+		ports, err := freePorts(2)
 		if err == nil {
 			s.clientPort = ports[0]
+			if opts.AdminServer {
+				s.adminPort = ports[1]
+			}
 			err = s.start(ctx)
 		}
 		if err == nil {
@@ -92,6 +96,15 @@ func serverDir(dir, pattern string) (string, bool, error) {
 // Addr is the client address, "127.0.0.1:port".
 func (s *Server) Addr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.clientPort))
+}
+
+// AdminAddr is the AdminServer's address, "127.0.0.1:port", or "" when
+// Options.AdminServer is off. Its commands are under /commands/.
+func (s *Server) AdminAddr() string {
+	if s.adminPort == 0 {
+		return ""
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.adminPort))
 }
 
 // ID is the server's myid within its ensemble (1..n), 0 when standalone.
@@ -155,7 +168,7 @@ func (s *Server) writeConfig() error {
 			return err
 		}
 	}
-	cfg := s.opts.zooCfg(s.dataDir(), s.clientPort, s.peers)
+	cfg := s.opts.zooCfg(s.dataDir(), s.clientPort, s.adminPort, s.peers)
 	return os.WriteFile(s.ConfigPath(), []byte(cfg), 0o644)
 }
 
@@ -225,9 +238,14 @@ func (s *Server) waitServing(ctx context.Context) error {
 	for {
 		mode, err := serverMode(ctx, s.Addr())
 		if err == nil && slices.Contains(s.modes, mode) {
-			return nil
-		}
-		if err == nil {
+			if s.adminPort == 0 {
+				return nil
+			}
+			// ZooKeeper only logs an AdminServer that failed to start.
+			if err = adminReady(ctx, s.AdminAddr()); err == nil {
+				return nil
+			}
+		} else if err == nil {
 			err = fmt.Errorf("mode %q", mode)
 		}
 		last = err

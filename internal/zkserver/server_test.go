@@ -147,7 +147,7 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := o.zooCfg("/d", 1234, []peer{{1, 11, 12}, {2, 21, 22}})
+	cfg := o.zooCfg("/d", 1234, 0, []peer{{1, 11, 12, 0}, {2, 21, 22, 0}})
 	for _, want := range []string{
 		"tickTime=100\n", "minSessionTimeout=200\n", "maxSessionTimeout=60000\n",
 		"initLimit=50\n", "syncLimit=20\n",

@@ -44,6 +44,10 @@ type config struct {
 	maxRequestSize int
 	logger         Printer
 	dialer         DialFunc
+	// introspection (introspect.go)
+	adminPort    int
+	adminAddrs   map[string]string
+	probeTimeout time.Duration
 }
 
 func defaultConfig() config {
@@ -53,6 +57,8 @@ func defaultConfig() config {
 		maxDataSize:    DefaultMaxDataSize,
 		maxRequestSize: DefaultMaxRequestSize,
 		logger:         nopLogger{},
+		adminPort:      DefaultAdminPort,
+		probeTimeout:   DefaultProbeTimeout,
 	}
 }
 

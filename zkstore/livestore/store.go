@@ -61,15 +61,19 @@ type Store struct {
 	// read without it on the hot path.
 	life atomic.Int32
 
-	mu          sync.Mutex
-	state       zkstore.State
-	sessionID   int64
-	server      string
-	subs        map[*subscription]struct{}
-	watches     watchRegistry
-	closing     bool          // set by Close under mu: no new call goroutines
-	established chan struct{} // closed when the first session is established
-	expiredCh   chan struct{} // closed when the session expires
+	mu        sync.Mutex
+	state     zkstore.State
+	sessionID int64
+	server    string
+	// connectedSince is when the current connection got the session;
+	// reconnects counts connections after the first (introspect.go).
+	connectedSince time.Time
+	reconnects     int64
+	subs           map[*subscription]struct{}
+	watches        watchRegistry
+	closing        bool          // set by Close under mu: no new call goroutines
+	established    chan struct{} // closed when the first session is established
+	expiredCh      chan struct{} // closed when the session expires
 	// giveUp fires when the connection has been lost for a whole session
 	// timeout (armGiveUpLocked).
 	giveUp *time.Timer
@@ -217,8 +221,10 @@ func (s *Store) onEvent(ev zk.Event) {
 		}
 		// conn is set before the dialer lets go-zookeeper connect.
 		s.sessionID = s.conn.SessionID()
+		s.connectedSince = time.Now()
 		select {
 		case <-s.established:
+			s.reconnects++
 		default:
 			close(s.established)
 		}

@@ -41,6 +41,8 @@ type Server struct {
 
 	fault atomic.Pointer[Fault]
 
+	started time.Time // for the uptime Introspector reports
+
 	stop       chan struct{}
 	reaperDone chan struct{}
 	closeOnce  sync.Once
@@ -64,6 +66,7 @@ func NewServer(opts ...ServerOption) *Server {
 		childWatches: map[string]watchSet{},
 		stop:         make(chan struct{}),
 		reaperDone:   make(chan struct{}),
+		started:      time.Now(),
 	}
 	// SessionTrackerImpl.initializeNextSessionId with the standalone server id 1.
 	srv.nextID = int64(uint64(cfg.clock().UnixMilli()<<24)>>8) | 1<<56
@@ -96,6 +99,7 @@ func (srv *Server) Connect(opts ...SessionOption) *Session {
 		timeout:    timeout,
 		maxRequest: maxRequest,
 		auth:       newAuthSet(),
+		opened:     time.Now(),
 		watches:    map[*watch]struct{}{},
 		subs:       map[chan zkstore.SessionEvent]struct{}{},
 		done:       make(chan struct{}),

@@ -16,6 +16,7 @@ type Session struct {
 	srv     *Server
 	id      int64
 	timeout time.Duration
+	opened  time.Time // when Connect made it
 	state   atomic.Int32
 	// maxRequest is the request limit (jute.maxbuffer).
 	maxRequest int

@@ -66,6 +66,9 @@ QUERIES = {
     "like_unicode": "SELECT path FROM znodes WHERE path LIKE '/i18n/%' ORDER BY path",
     "group_parent": "SELECT parent AS parent, COUNT(*) AS count FROM `zookeeper`.`znodes` "
                     "WHERE parent LIKE '/app%' GROUP BY parent ORDER BY count DESC LIMIT 100",
+    # The ensemble as a dataset: the servers system table.
+    "servers": "SELECT host, port, role, reachable, version, znode_count FROM `zookeeper`.`servers` ORDER BY port",
+    "servers_by_role": "SELECT role AS role, COUNT(*) AS count FROM `zookeeper`.`servers` GROUP BY role ORDER BY count DESC LIMIT 100",
     "virtual_dataset": "SELECT parent, COUNT(*) AS count FROM (SELECT * FROM znodes WHERE path LIKE '/app/%') AS virtual_table "
                        "GROUP BY parent ORDER BY count DESC LIMIT 10000",
 }
