@@ -29,11 +29,21 @@
 //     Children, the sorted child names, where the znode exists.
 //   - Revision is ZooKeeper's zxid of the change, as etcd's revision: Mzxid
 //     for Current, Created and DataChanged of a Node or Tree, Pzxid for a
-//     Children stream. A Deleted event carries the parent's Pzxid as read
-//     when the absence was seen, raised to the revision of the previous
-//     event if lower: it orders the event, it is not the deletion's exact
-//     zxid. On a Node or Children stream Revision never decreases; on a
-//     Tree it never decreases per path.
+//     Children stream. ZooKeeper does not tell the zxid of a deletion, so a
+//     Deleted event carries a zxid that lies between the revision of the
+//     previous event on the path and the Czxid of the znode's next
+//     incarnation: when the znode was seen deleted and created again, the
+//     new znode's Czxid; otherwise a Pzxid of its parent read before the
+//     absence was seen (a Tree uses the Pzxid of the parent's listing that
+//     no longer has the name), raised to the previous event's revision if
+//     lower. Either way any later Created on the path has a revision at
+//     least as high. On a Node or Children stream Revision never
+//     decreases; on a Tree it never decreases per path.
+//   - On a Tree, the children of a deleted znode are reported deleted
+//     before it (also when it was deleted and created again, the old
+//     children then being deleted with it), a znode is reported created
+//     only after its parent, and a consumer that applies the events in
+//     order never holds a znode whose parent it does not hold.
 //   - Intermediate states may be coalesced. A stream re-arms each one-shot
 //     watch by re-reading the znode with a new watch and diffing against the
 //     last state it delivered, so changes made between a watch firing and
