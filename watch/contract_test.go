@@ -238,7 +238,9 @@ func TestTreeReadRacesDeleteAndCreate(t *testing.T) {
 		create(t, w, p, p)
 	}
 	var before, after func()
-	before = func() { mustDo(t, w, &zkstore.DeleteOp{Path: "/w/x/y", Version: -1}, &zkstore.DeleteOp{Path: "/w/x", Version: -1}) }
+	before = func() {
+		mustDo(t, w, &zkstore.DeleteOp{Path: "/w/x/y", Version: -1}, &zkstore.DeleteOp{Path: "/w/x", Version: -1})
+	}
 	after = func() {
 		mustDo(t, w, &zkstore.CreateOp{Path: "/w/x", Data: []byte("x2")}, &zkstore.CreateOp{Path: "/w/x/y", Data: []byte("y2")})
 	}

@@ -49,8 +49,8 @@ type tree struct {
 	// (raised to the last revision delivered for the path). Any later
 	// incarnation of the znode has a larger Czxid.
 	goneRev map[string]int64
-	order    []step              // dirty paths in delivery order; nil to rebuild
-	ordered  bool
+	order   []step // dirty paths in delivery order; nil to rebuild
+	ordered bool
 
 	loaded, needSynced, resyncing bool
 }
