@@ -22,6 +22,9 @@ type hookStore struct {
 	zkstore.Store
 	mu   sync.Mutex
 	hook func(c call, after bool)
+	// fail, if set, can fail a call (with the error it returns) before
+	// it reaches the store.
+	fail func(c call) error
 	n    int // calls made
 }
 
@@ -47,6 +50,20 @@ func (h *hookStore) around(op, path string) func() {
 	return func() { hook(c, true) }
 }
 
+// failed is the error to fail call op on path with, if any.
+func (h *hookStore) failed(op, path string) error {
+	h.mu.Lock()
+	fail := h.fail
+	h.mu.Unlock()
+	if fail == nil {
+		return nil
+	}
+	if err := fail(call{op: op, path: path}); err != nil {
+		return &zkstore.PathError{Op: op, Path: path, Err: err}
+	}
+	return nil
+}
+
 func (h *hookStore) setHook(f func(c call, after bool)) {
 	h.mu.Lock()
 	h.hook = f
@@ -55,31 +72,49 @@ func (h *hookStore) setHook(f func(c call, after bool)) {
 
 func (h *hookStore) Get(ctx context.Context, p string) ([]byte, zkstore.Stat, error) {
 	defer h.around("Get", p)()
+	if err := h.failed("Get", p); err != nil {
+		return nil, zkstore.Stat{}, err
+	}
 	return h.Store.Get(ctx, p)
 }
 
 func (h *hookStore) GetW(ctx context.Context, p string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
 	defer h.around("GetW", p)()
+	if err := h.failed("GetW", p); err != nil {
+		return nil, zkstore.Stat{}, nil, err
+	}
 	return h.Store.GetW(ctx, p)
 }
 
 func (h *hookStore) Exists(ctx context.Context, p string) (zkstore.Stat, bool, error) {
 	defer h.around("Exists", p)()
+	if err := h.failed("Exists", p); err != nil {
+		return zkstore.Stat{}, false, err
+	}
 	return h.Store.Exists(ctx, p)
 }
 
 func (h *hookStore) ExistsW(ctx context.Context, p string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
 	defer h.around("ExistsW", p)()
+	if err := h.failed("ExistsW", p); err != nil {
+		return zkstore.Stat{}, false, nil, err
+	}
 	return h.Store.ExistsW(ctx, p)
 }
 
 func (h *hookStore) Children(ctx context.Context, p string) ([]string, zkstore.Stat, error) {
 	defer h.around("Children", p)()
+	if err := h.failed("Children", p); err != nil {
+		return nil, zkstore.Stat{}, err
+	}
 	return h.Store.Children(ctx, p)
 }
 
 func (h *hookStore) ChildrenW(ctx context.Context, p string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
 	defer h.around("ChildrenW", p)()
+	if err := h.failed("ChildrenW", p); err != nil {
+		return nil, zkstore.Stat{}, nil, err
+	}
 	return h.Store.ChildrenW(ctx, p)
 }
 
@@ -343,5 +378,57 @@ func (y *tally) report(t testing.TB) {
 	if y.broken > 0 {
 		t.Errorf("%d of %d tries broke the contract; the first:", y.broken, y.tries)
 		y.first.check(t)
+	}
+}
+
+// A read that fails with a lost connection, while the session and its
+// watches live on, is read again: no resync (issue 13: a plain server
+// restart made a Tree re-read everything).
+func TestLostConnectionNoResync(t *testing.T) {
+	noLeaks(t)
+	st, w := memPair(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, p := range []string{"/w", "/w/a", "/w/a/x"} {
+		create(t, w, p, p)
+	}
+	c := newTreeChecker("/w")
+	tree := watch.Tree(ctx, watch.StoreSource(st), "/w")
+	c.settle(t, tree, w, 5*time.Second)
+	node := watch.Node(ctx, watch.StoreSource(st), "/w/a")
+	recv(t, node, 5*time.Second)
+
+	// Fail, once each, the listing of /w, the read of a new child and the
+	// listing under it, and the Node stream's read.
+	var mu sync.Mutex
+	failed := map[string]bool{}
+	st.fail = func(c call) error {
+		mu.Lock()
+		defer mu.Unlock()
+		k := c.op + " " + c.path
+		switch k {
+		case "ChildrenW /w", "GetW /w/b", "ChildrenW /w/b", "GetW /w/a":
+			if !failed[k] {
+				failed[k] = true
+				return zkstore.ErrConnectionLoss
+			}
+		}
+		return nil
+	}
+	create(t, w, "/w/b", "b")
+	create(t, w, "/w/b/y", "y")
+	storeWriter{w}.set(t, "/w/a", "a2")
+	c.settle(t, tree, w, 5*time.Second)
+	c.check(t)
+	evs := until(t, node, 5*time.Second, func(ev watch.Event) bool { return string(ev.Data) == "a2" })
+	mu.Lock()
+	if len(failed) != 4 {
+		t.Fatalf("faults hit: %v, want 4", failed)
+	}
+	mu.Unlock()
+	for _, ev := range append(c.events, evs...) {
+		if ev.Resync {
+			t.Fatalf("resync after a lost connection of a live session: %v", ev)
+		}
 	}
 }

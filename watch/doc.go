@@ -62,11 +62,21 @@
 //     zkstore.ErrConnectionLoss) when the connection drops, Reconnected when
 //     the same session is back (ZooKeeper re-registers the watches itself
 //     and fires those whose znodes changed meanwhile, so nothing is
-//     re-read), Expired (Err matches zkstore.ErrSessionExpired) when the
-//     session is gone, and Error for anything else (a failed read, a Source
-//     that cannot give a session); failed reads are retried with backoff.
-//     A status event comes after every data event describing state read
-//     before it.
+//     re-read; a read that failed with the lost connection is made again),
+//     Expired (Err matches zkstore.ErrSessionExpired, and its text says
+//     whether the server expired the session or the client gave it up after
+//     a whole session timeout without a connection) as soon as the store
+//     reports the session gone, before a new session is asked for, and
+//     Error for anything else (a failed read, a Source that cannot give a
+//     session); failed reads are retried with backoff. A status event comes
+//     after every data event describing state read before it.
+//   - A resync happens only when the stream's watches may have been lost,
+//     and never while its session lives on with its watches: after the
+//     session expired or its store was closed (the stream then has a new
+//     session), after a watch ended without firing, or after a read failed
+//     with an error other than a lost connection (its effect on the state
+//     read is unknown). A Disconnected..Reconnected pair, whatever reads
+//     failed in between, is not followed by a resync.
 //   - After an expiry (or when the store was closed under it) the stream
 //     asks its Source for a session again. If it gets a new one it re-reads
 //     everything with new watches and reports the result with Resync set,

@@ -18,7 +18,10 @@ type kind interface {
 	// load reads the whole state afresh, replacing the current state only
 	// when it succeeds.
 	load(ctx context.Context, r *reader) error
-	// fired updates the current state after a watch fired.
+	// fired updates the current state after a watch fired. It is also
+	// how a read that failed is tried again: on an error it leaves the
+	// state such that calling it again (or, if the error is a *retryAt,
+	// calling it for each of its keys) completes the update.
 	fired(ctx context.Context, r *reader, key watchKey, ev zkstore.Event) error
 	// next is the next event to deliver, if the delivered state differs
 	// from the current one. It never changes anything.
@@ -36,6 +39,26 @@ type kind interface {
 type watchKey struct {
 	path  string
 	child bool
+}
+
+// retryAt is an error of fired after which the update is completed by
+// calling fired for keys rather than for the key that fired.
+type retryAt struct {
+	keys []watchKey
+	err  error
+}
+
+func (e *retryAt) Error() string { return e.err.Error() }
+func (e *retryAt) Unwrap() error { return e.err }
+
+// retryWith adds k to the keys to call fired for again after err.
+func retryWith(err error, k watchKey) error {
+	var ra *retryAt
+	if errors.As(err, &ra) {
+		ra.keys = append(ra.keys, k)
+		return ra
+	}
+	return &retryAt{keys: []watchKey{k}, err: err}
 }
 
 type firing struct {
@@ -166,6 +189,10 @@ func (e *engine) run(ctx context.Context) {
 		backoff   time.Duration
 		queue     []Event // status events, and the data events read before them
 		fresh     bool    // st has not been read from successfully yet
+		// pending are the watches whose firing is still to be read: the
+		// read failed with a lost connection. The session's watches are
+		// intact, so reading these again is all it takes (no resync).
+		pending []watchKey
 	)
 	defer func() { stopSess() }()
 	defer func() {
@@ -216,15 +243,16 @@ func (e *engine) run(ctx context.Context) {
 		stopSess()
 		stopSess, sess, st = func() {}, nil, nil
 		e.newGen()
-		needLoad = true
+		needLoad, pending = true, nil
 		if fresh {
 			later() // the Source gave a dead session: do not spin
 		} else {
 			retry = nil
 		}
 	}
-	// failed handles an error of a read; false ends the stream.
-	failed := func(err error) bool {
+	// failed handles an error of a read (by fired for key, if fired);
+	// false ends the stream.
+	failed := func(err error, key *watchKey) bool {
 		switch {
 		case ctx.Err() != nil:
 			return false
@@ -236,7 +264,17 @@ func (e *engine) run(ctx context.Context) {
 			return false
 		case errors.Is(err, zkstore.ErrConnectionLoss):
 			// Disconnected comes from the session's events; retry quietly.
-			needLoad = true
+			// The session lives on with its watches: a failed update is
+			// completed by reading its keys again, not by a resync.
+			var ra *retryAt
+			switch {
+			case key == nil:
+				needLoad = true
+			case errors.As(err, &ra):
+				pending = append(pending, ra.keys...)
+			default:
+				pending = append(pending, *key)
+			}
 			later()
 		default:
 			status(Event{Type: Error, Err: err})
@@ -250,7 +288,9 @@ func (e *engine) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if st == nil && retry == nil {
+		// A new session is asked for once the events queued (an Expired
+		// above all) are delivered: opening one may take long.
+		if st == nil && retry == nil && len(queue) == 0 {
 			s, err := e.src.Store(ctx)
 			switch {
 			case err == nil:
@@ -278,11 +318,11 @@ func (e *engine) run(ctx context.Context) {
 		if st != nil && needLoad && retry == nil {
 			e.newGen()
 			if err := e.k.load(ctx, &reader{st: st, e: e}); err != nil {
-				if !failed(err) {
+				if !failed(err, nil) {
 					return
 				}
 			} else {
-				needLoad, backoff, fresh = false, 0, false
+				needLoad, backoff, fresh, pending = false, 0, false, nil
 				if !loaded {
 					loaded = true
 					if !e.cfg.initial {
@@ -291,6 +331,30 @@ func (e *engine) run(ctx context.Context) {
 				} else {
 					e.k.resync()
 				}
+			}
+		}
+
+		if st != nil && !needLoad && retry == nil && len(pending) > 0 {
+			keys := pending
+			pending = nil
+			seen := map[watchKey]bool{}
+			for i, k := range keys {
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				if err := e.k.fired(ctx, &reader{st: st, e: e}, k, zkstore.Event{}); err != nil {
+					if !failed(err, &k) {
+						return
+					}
+					if st != nil && !needLoad {
+						pending = append(pending, keys[i+1:]...)
+					}
+					break
+				}
+			}
+			if len(pending) == 0 {
+				backoff = 0
 			}
 		}
 
@@ -371,7 +435,7 @@ func (e *engine) run(ctx context.Context) {
 		if needLoad {
 			continue
 		}
-		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err) {
+		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err, &f.key) {
 			return
 		}
 	}

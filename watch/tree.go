@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -82,27 +83,27 @@ func (t *tree) loadNode(ctx context.Context, r *reader, m map[string]*tnode, p s
 		return err
 	}
 	n := &tnode{data: data, stat: st}
+	if t.listChildren(p) {
+		names, cst, ok, err := r.children(ctx, p, false)
+		if err != nil {
+			return err
+		}
+		if !ok { // deleted meanwhile: its data watch fires
+			return nil
+		}
+		if cst.Mzxid == st.Mzxid {
+			n.stat = cst // fresher child fields, same data
+		}
+		n.children, n.listPzxid = names, cst.Pzxid
+	}
+	// p goes in only once listed, so that a failed read leaves it out, to
+	// be found missing when its parent is listed again.
 	m[p] = n
 	*added = append(*added, p)
-	if !t.listChildren(p) {
-		return nil
-	}
-	names, cst, ok, err := r.children(ctx, p, false)
-	if err != nil {
-		return err
-	}
-	if !ok { // deleted meanwhile: its data watch fires
-		delete(m, p)
-		*added = (*added)[:len(*added)-1]
-		return nil
-	}
-	if cst.Mzxid == st.Mzxid {
-		n.stat = cst // fresher child fields, same data
-	}
-	n.children, n.listPzxid = names, cst.Pzxid
-	for _, c := range names {
+	for _, c := range n.children {
 		if err := t.loadNode(ctx, r, m, zkstore.Join(p, c), added); err != nil {
-			return err
+			// Listing p again loads the children missing.
+			return retryWith(err, watchKey{p, true})
 		}
 	}
 	return nil
@@ -207,7 +208,14 @@ func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Eve
 			if old != nil {
 				t.remove(p, st.Czxid)
 			}
-			return t.reload(ctx, r, p)
+			err := t.reload(ctx, r, p)
+			var ra *retryAt
+			if err != nil && !errors.As(err, &ra) && p != t.root {
+				// p itself was not read: its parent's listing finds it
+				// missing.
+				return retryWith(err, watchKey{zkstore.Parent(p), true})
+			}
+			return err
 		}
 		n := *old
 		n.data, n.stat = data, st
@@ -240,6 +248,7 @@ func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Eve
 	for _, c := range names {
 		if cp := zkstore.Join(p, c); t.cur[cp] == nil {
 			if err = t.loadNode(ctx, r, t.cur, cp, &added); err != nil {
+				err = retryWith(err, key)
 				break
 			}
 		}
