@@ -411,7 +411,11 @@ func (e *engine) run(ctx context.Context) {
 					retry = nil // retry a failed read now
 				}
 			case zkstore.StateExpired:
-				ended(zkstore.ErrSessionExpired)
+				err := se.Err // who ended the session, where known
+				if err == nil {
+					err = zkstore.ErrSessionExpired
+				}
+				ended(err)
 			case zkstore.StateClosed:
 				ended(zkstore.ErrClosed)
 			}
