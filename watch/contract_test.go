@@ -37,31 +37,27 @@ type call struct {
 
 func (c call) String() string { return fmt.Sprintf("#%d %s %s", c.seq, c.op, c.path) }
 
-func (h *hookStore) around(op, path string) func() {
+// around runs the hook before call op on path; the function it returns
+// runs it after. It returns the error to fail the call with, if any.
+func (h *hookStore) around(op, path string) (func(), error) {
 	h.mu.Lock()
 	c := call{op, path, h.n}
 	h.n++
-	hook := h.hook
+	hook, fail := h.hook, h.fail
 	h.mu.Unlock()
+	if hook != nil {
+		hook(c, false)
+	}
+	var err error
+	if fail != nil {
+		if err = fail(c); err != nil {
+			err = &zkstore.PathError{Op: op, Path: path, Err: err}
+		}
+	}
 	if hook == nil {
-		return func() {}
+		return func() {}, err
 	}
-	hook(c, false)
-	return func() { hook(c, true) }
-}
-
-// failed is the error to fail call op on path with, if any.
-func (h *hookStore) failed(op, path string) error {
-	h.mu.Lock()
-	fail := h.fail
-	h.mu.Unlock()
-	if fail == nil {
-		return nil
-	}
-	if err := fail(call{op: op, path: path}); err != nil {
-		return &zkstore.PathError{Op: op, Path: path, Err: err}
-	}
-	return nil
+	return func() { hook(c, true) }, err
 }
 
 func (h *hookStore) setHook(f func(c call, after bool)) {
@@ -71,48 +67,54 @@ func (h *hookStore) setHook(f func(c call, after bool)) {
 }
 
 func (h *hookStore) Get(ctx context.Context, p string) ([]byte, zkstore.Stat, error) {
-	defer h.around("Get", p)()
-	if err := h.failed("Get", p); err != nil {
+	after, err := h.around("Get", p)
+	defer after()
+	if err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	return h.Store.Get(ctx, p)
 }
 
 func (h *hookStore) GetW(ctx context.Context, p string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
-	defer h.around("GetW", p)()
-	if err := h.failed("GetW", p); err != nil {
+	after, err := h.around("GetW", p)
+	defer after()
+	if err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	return h.Store.GetW(ctx, p)
 }
 
 func (h *hookStore) Exists(ctx context.Context, p string) (zkstore.Stat, bool, error) {
-	defer h.around("Exists", p)()
-	if err := h.failed("Exists", p); err != nil {
+	after, err := h.around("Exists", p)
+	defer after()
+	if err != nil {
 		return zkstore.Stat{}, false, err
 	}
 	return h.Store.Exists(ctx, p)
 }
 
 func (h *hookStore) ExistsW(ctx context.Context, p string) (zkstore.Stat, bool, <-chan zkstore.Event, error) {
-	defer h.around("ExistsW", p)()
-	if err := h.failed("ExistsW", p); err != nil {
+	after, err := h.around("ExistsW", p)
+	defer after()
+	if err != nil {
 		return zkstore.Stat{}, false, nil, err
 	}
 	return h.Store.ExistsW(ctx, p)
 }
 
 func (h *hookStore) Children(ctx context.Context, p string) ([]string, zkstore.Stat, error) {
-	defer h.around("Children", p)()
-	if err := h.failed("Children", p); err != nil {
+	after, err := h.around("Children", p)
+	defer after()
+	if err != nil {
 		return nil, zkstore.Stat{}, err
 	}
 	return h.Store.Children(ctx, p)
 }
 
 func (h *hookStore) ChildrenW(ctx context.Context, p string) ([]string, zkstore.Stat, <-chan zkstore.Event, error) {
-	defer h.around("ChildrenW", p)()
-	if err := h.failed("ChildrenW", p); err != nil {
+	after, err := h.around("ChildrenW", p)
+	defer after()
+	if err != nil {
 		return nil, zkstore.Stat{}, nil, err
 	}
 	return h.Store.ChildrenW(ctx, p)
