@@ -826,3 +826,35 @@ func TestInterleavings(t *testing.T) {
 		}
 	}
 }
+
+func liveHarness(t *testing.T) *harness {
+	addr := liveAddr(t)
+	st := openLive(t, addr)
+	raw := rawHWriter{rawConn(t, addr)}
+	return &harness{
+		sites:  map[string]int{},
+		settle: 10 * time.Second,
+		newRun: func(t testing.TB) (*hookStore, hWriter, string, func()) {
+			base := "/il-" + randHex(6)
+			if _, err := raw.c.Create(base, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+				t.Fatal(err)
+			}
+			return &hookStore{Store: st}, raw, base, func() {}
+		},
+	}
+}
+
+// The harness on a live ZooKeeper, the other session a raw go-zookeeper
+// client: every change kind before and after every fourth call (bounded
+// for CI), then random combinations.
+func TestLiveInterleavings(t *testing.T) {
+	h := liveHarness(t)
+	every, n := 4, 20
+	if *longRun {
+		every, n = 1, 1000
+	}
+	runs := h.exhaustive(t, scenarios, every)
+	h.randomised(t, scenarios, n, uint64(time.Now().UnixNano()))
+	h.report(t)
+	t.Logf("%d interleavings run", runs+n)
+}
