@@ -267,31 +267,78 @@ func once(op, path string, after bool, f func()) func(call, bool) {
 // stream's first read of it and re-creates it just after. The stream must
 // still report /w/x (and its child) and later changes to it.
 func TestTreeReadRacesDeleteAndCreate(t *testing.T) {
-	noLeaks(t)
-	st, w := memPair(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	for _, p := range []string{"/w", "/w/x", "/w/x/y"} {
-		create(t, w, p, p)
+	run := func(t *testing.T, st *hookStore, w hWriter, base string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		root, x, y := base+"/w", base+"/w/x", base+"/w/x/y"
+		paths := []string{root, x, y}
+		if base != "" {
+			paths = append([]string{base}, paths...)
+		}
+		for _, p := range paths {
+			if err := w.multi(&zkstore.CreateOp{Path: p, Data: []byte(p)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		must := func(err error) {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		hb := once("GetW", x, false, func() {
+			must(w.multi(&zkstore.DeleteOp{Path: y, Version: -1}, &zkstore.DeleteOp{Path: x, Version: -1}))
+		})
+		ha := once("GetW", x, true, func() {
+			must(w.multi(&zkstore.CreateOp{Path: x, Data: []byte("x2")}, &zkstore.CreateOp{Path: y, Data: []byte("y2")}))
+		})
+		st.setHook(func(c call, a bool) { hb(c, a); ha(c, a) })
+		c := newTreeChecker(root)
+		ch := watch.Tree(ctx, watch.StoreSource(st), root)
+		settleTo(t, c, ch, w, 10*time.Second)
+		st.setHook(nil)
+		must(w.multi(&zkstore.SetOp{Path: x, Data: []byte("x3"), Version: -1}))
+		must(w.multi(&zkstore.SetOp{Path: y, Data: []byte("y3"), Version: -1}))
+		settleTo(t, c, ch, w, 10*time.Second)
+		if _, ok := c.nodes[y]; !ok || string(c.nodes[y].Data) != "y3" {
+			t.Fatalf("picture %v", c.picture())
+		}
+		c.check(t)
 	}
-	var before, after func()
-	before = func() {
-		mustDo(t, w, &zkstore.DeleteOp{Path: "/w/x/y", Version: -1}, &zkstore.DeleteOp{Path: "/w/x", Version: -1})
-	}
-	after = func() {
-		mustDo(t, w, &zkstore.CreateOp{Path: "/w/x", Data: []byte("x2")}, &zkstore.CreateOp{Path: "/w/x/y", Data: []byte("y2")})
-	}
-	hb, ha := once("GetW", "/w/x", false, before), once("GetW", "/w/x", true, after)
-	st.setHook(func(c call, a bool) { hb(c, a); ha(c, a) })
+	t.Run("mem", func(t *testing.T) {
+		noLeaks(t)
+		st, w := memPair(t)
+		run(t, st, storeHWriter{w}, "")
+	})
+	t.Run("live", func(t *testing.T) {
+		addr := liveAddr(t)
+		run(t, &hookStore{Store: openLive(t, addr)}, rawHWriter{rawConn(t, addr)}, "/race-"+randHex(6))
+	})
+}
 
-	c := newTreeChecker("/w")
-	ch := watch.Tree(ctx, watch.StoreSource(st), "/w")
-	c.settle(t, ch, w, 5*time.Second)
-	st.setHook(nil)
-	storeWriter{w}.set(t, "/w/x", "x3")
-	storeWriter{w}.set(t, "/w/x/y", "y3")
-	c.settle(t, ch, w, 5*time.Second)
-	c.check(t)
+// settleTo reads ch into c until its picture equals a walk of the store.
+func settleTo(t *testing.T, c *treeChecker, ch <-chan watch.Event, w hWriter, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ok, why, err := c.matches(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stream never matched the store: %s; events %v", why, tail(c.events, 12))
+		}
+		select {
+		case ev, open := <-ch:
+			if !open {
+				t.Fatalf("stream closed; events %v", c.events)
+			}
+			c.apply(ev)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // Issue 13, second report: delete /w/x, create it again, then create a
