@@ -27,6 +27,7 @@ type watched struct {
 	// event without one is a resync the stream had no reason for.
 	lost     bool
 	resyncs  int
+	expired  int
 	needless []watch.Event
 	done     chan struct{}
 }
@@ -40,6 +41,9 @@ func follow(name string, ch <-chan watch.Event, chk checker) *watched {
 			switch {
 			case ev.Type == watch.Expired || ev.Type == watch.Error:
 				w.lost = true
+				if ev.Type == watch.Expired {
+					w.expired++
+				}
 			case ev.Resync && !w.lost:
 				w.needless = append(w.needless, ev)
 			case ev.Resync && (ev.Type == watch.Synced || ev.Type == watch.Current):
@@ -68,7 +72,9 @@ func TestLiveRandomWithFaults(t *testing.T) {
 	proxy, err := zkserver.NewProxy(srv.Addr())
 	must(t, err)
 	defer proxy.Close()
-	const sessionTimeout = 2 * time.Second
+	// Long enough for a restart to keep the session, which then must not
+	// cause a resync.
+	const sessionTimeout = 5 * time.Second
 	src := watch.Reopen(func(ctx context.Context) (zkstore.Store, error) {
 		return livestore.Open(ctx, []string{proxy.Addr()}, livestore.SessionTimeout(sessionTimeout),
 			livestore.ConnectTimeout(20*time.Second))
@@ -121,13 +127,32 @@ func TestLiveRandomWithFaults(t *testing.T) {
 		}
 		switch round % 2 {
 		case 0:
+			// Writes go on while the server restarts, so that the
+			// streams' reads fail with the connection.
 			rctx, rcancel := context.WithTimeout(ctx, time.Minute)
-			must(t, srv.Restart(rctx))
+			start := time.Now()
+			restarted := make(chan error, 1)
+			go func() { restarted <- srv.Restart(rctx) }()
+			for waiting := true; waiting; {
+				select {
+				case err := <-restarted:
+					must(t, err)
+					waiting = false
+				default:
+					if _, err := in.apply([]change{chCreate, chSet, chRecreate}[r.IntN(3)], randPath()); err != nil {
+						failedOps++
+						time.Sleep(20 * time.Millisecond)
+					} else {
+						ops++
+					}
+				}
+			}
 			rcancel()
 			restarts++
+			t.Logf("round %d: restart took %v", round, time.Since(start))
 		case 1:
 			proxy.Block()
-			time.Sleep(2 * sessionTimeout)
+			time.Sleep(sessionTimeout * 3 / 2)
 			proxy.Unblock()
 			expiries++
 		}
@@ -145,7 +170,7 @@ func TestLiveRandomWithFaults(t *testing.T) {
 	}
 	for _, s := range streams {
 		s.mu.Lock()
-		t.Logf("%s: %d events, %d resyncs", s.name, len(s.chk.history()), s.resyncs)
+		t.Logf("%s: %d events, %d Expired, %d resyncs", s.name, len(s.chk.history()), s.expired, s.resyncs)
 		s.mu.Unlock()
 	}
 	t.Logf("%d writes (%d more failed during restarts), %d restarts, %d expiries", ops, failedOps, restarts, expiries)
