@@ -20,6 +20,10 @@ import (
 // ZooKeeper produces only now and then, forced every time.
 type hookStore struct {
 	zkstore.Store
+	*hookState // shared by the sessions of one stream, one after the other
+}
+
+type hookState struct {
 	mu   sync.Mutex
 	hook func(c call, after bool)
 	// fail, if set, can fail a call (with the error it returns) before
@@ -27,6 +31,8 @@ type hookStore struct {
 	fail func(c call) error
 	n    int // calls made
 }
+
+func newHookStore(st zkstore.Store) *hookStore { return &hookStore{st, &hookState{}} }
 
 // call is one read or watch call of the engine.
 type call struct {
@@ -241,7 +247,7 @@ func (c *treeChecker) check(t testing.TB) {
 // hookStore and a writer session.
 func memPair(t testing.TB) (*hookStore, zkstore.Store) {
 	e := memEnv(t)
-	return &hookStore{Store: e.open(t)}, e.open(t)
+	return newHookStore(e.open(t)), e.open(t)
 }
 
 func mustDo(t testing.TB, st zkstore.Store, ops ...zkstore.Op) {
@@ -311,7 +317,7 @@ func TestTreeReadRacesDeleteAndCreate(t *testing.T) {
 	})
 	t.Run("live", func(t *testing.T) {
 		addr := liveAddr(t)
-		run(t, &hookStore{Store: openLive(t, addr)}, rawHWriter{rawConn(t, addr)}, "/race-"+randHex(6))
+		run(t, newHookStore(openLive(t, addr)), rawHWriter{rawConn(t, addr)}, "/race-"+randHex(6))
 	})
 }
 

@@ -43,10 +43,11 @@ const (
 	chMulti                     // one multi: set it, create a child, delete another, set its parent
 	chCreate                    // create it where absent (with a child)
 	chLoss                      // the call fails with a lost connection (the session lives on)
+	chExpire                    // the stream's session expires (memstore only)
 	numChanges
 )
 
-var changeNames = [...]string{"delete", "recreate", "set", "child-create", "child-delete", "multi", "create", "conn-loss"}
+var changeNames = [...]string{"delete", "recreate", "set", "child-create", "child-delete", "multi", "create", "conn-loss", "expire"}
 
 func (c change) String() string { return changeNames[c] }
 
@@ -372,10 +373,13 @@ type injection struct {
 
 // harness runs scenarios on one kind of store.
 type harness struct {
-	// newRun gives a fresh stream session and writer (on a fresh subtree
-	// for live runs: base is prefixed to every path).
-	newRun func(t testing.TB) (st *hookStore, w hWriter, base string, cleanup func())
+	// newRun gives a fresh run: its stream's source of sessions, each a
+	// hookStore sharing st's hooks, and writer (on a fresh subtree for live
+	// runs: base is prefixed to every path).
+	newRun func(t testing.TB) runEnv
 	settle time.Duration
+	// changes are the kinds of change it injects.
+	changes []change
 
 	mu    sync.Mutex
 	sites map[string]int // call site -> injections made there
@@ -385,6 +389,16 @@ func (h *harness) site(s string) {
 	h.mu.Lock()
 	h.sites[s]++
 	h.mu.Unlock()
+}
+
+// runEnv is one run's sessions.
+type runEnv struct {
+	st      *hookStore   // the stream's first session
+	src     watch.Source // gives st, then (memstore) new sessions with st's hooks
+	w       hWriter
+	base    string
+	expire  func() bool // expires the stream's session; nil where it cannot
+	cleanup func()
 }
 
 // checker checks one stream: a treeChecker or a nodeChecker.
@@ -398,8 +412,9 @@ type checker interface {
 // run runs sc with the injections; it returns the calls the engine made
 // (their sites) and fails t if the stream breaks the contract.
 func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
-	st, w, base, cleanup := h.newRun(t)
-	defer cleanup()
+	env := h.newRun(t)
+	defer env.cleanup()
+	st, w, base := env.st, env.w, env.base
 	// Every step writes data of its own, so that the stream's state
 	// differs from one step to the next.
 	rebase := func(op zkstore.Op, step int) zkstore.Op {
@@ -437,6 +452,7 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 		applied []string
 		failErr error
 		stopped bool // no more injections
+		expired bool // an injected expiry happened
 	)
 	byAt := map[int][]injection{}
 	for _, inj := range injs {
@@ -455,6 +471,13 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 		}
 		for _, inj := range byAt[c.seq] {
 			if inj.after != after || inj.change == chLoss {
+				continue
+			}
+			if inj.change == chExpire {
+				if env.expire != nil && env.expire() {
+					expired = true
+					applied = append(applied, fmt.Sprintf("expire at call %v", c))
+				}
 				continue
 			}
 			ok, err := in.apply(inj.change, c.path)
@@ -493,13 +516,13 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 	)
 	switch sc.kind {
 	case kindTree:
-		ch = watch.Tree(ctx, watch.StoreSource(st), root)
+		ch = watch.Tree(ctx, env.src, root)
 		chk = newTreeChecker(root)
 	case kindNode:
-		ch = watch.Node(ctx, watch.StoreSource(st), root)
+		ch = watch.Node(ctx, env.src, root)
 		chk = &nodeChecker{path: root}
 	case kindChildren:
-		ch = watch.Children(ctx, watch.StoreSource(st), root)
+		ch = watch.Children(ctx, env.src, root)
 		chk = &nodeChecker{path: root, children: true}
 	}
 	describe := func() string {
@@ -574,9 +597,15 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 	if err != nil {
 		t.Fatalf("%s: injecting: %v", describe(), err)
 	}
+	// A resync (or status event) only after an injected expiry, and
+	// then an Expired event before any resync.
+	lost := false
 	for _, ev := range chk.history() {
-		if ev.Type.IsStatus() || ev.Resync {
-			t.Fatalf("%s: %v: no session trouble, a lost connection at most, yet a status event or resync; events %v", describe(), ev, tail(chk.history(), 15))
+		switch {
+		case expired && ev.Type == watch.Expired:
+			lost = true
+		case ev.Type.IsStatus() || (ev.Resync && !lost):
+			t.Fatalf("%s: %v: a status event or resync without an expiry; events %v", describe(), ev, tail(chk.history(), 15))
 		}
 	}
 	if p := chk.problems(); len(p) > 0 {
@@ -641,10 +670,11 @@ func (c *nodeChecker) apply(ev watch.Event) {
 	if !c.started && ev.Type != watch.Current {
 		c.fail("%v: first event not Current", ev)
 	}
+	started := c.started
 	c.started = true
 	switch ev.Type {
 	case watch.Current:
-		if !ev.Resync && len(c.events) > 1 {
+		if !ev.Resync && started {
 			c.fail("%v: Current in the middle of a stream", ev)
 		}
 	case watch.Created:
@@ -713,17 +743,41 @@ func (c *nodeChecker) problems() []string     { return c.errs }
 func (c *nodeChecker) history() []watch.Event { return c.events }
 
 func memHarness() *harness {
+	all := make([]change, numChanges)
+	for c := range numChanges {
+		all[c] = c
+	}
 	return &harness{
-		sites:  map[string]int{},
-		settle: 5 * time.Second,
-		newRun: func(t testing.TB) (*hookStore, hWriter, string, func()) {
+		sites:   map[string]int{},
+		settle:  5 * time.Second,
+		changes: all,
+		newRun: func(t testing.TB) runEnv {
 			srv := memstore.NewServer()
-			st, w := srv.Connect(), srv.Connect()
-			return &hookStore{Store: st}, storeHWriter{w}, "", func() {
-				st.Close()
+			first, w := newHookStore(srv.Connect()), srv.Connect()
+			var (
+				mu  sync.Mutex
+				cur = first
+			)
+			src := watch.Reopen(func(context.Context) (zkstore.Store, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				if cur.State() == zkstore.StateConnected {
+					return cur, nil // the first session
+				}
+				cur = &hookStore{srv.Connect(), first.hookState}
+				return cur, nil
+			})
+			return runEnv{st: first, src: src, w: storeHWriter{w}, expire: func() bool {
+				mu.Lock()
+				id := cur.SessionID()
+				mu.Unlock()
+				return srv.Expire(id) == nil
+			}, cleanup: func() {
+				src.Close()
+				first.Close()
 				w.Close()
 				srv.Close()
-			}
+			}}
 		},
 	}
 }
@@ -741,9 +795,9 @@ func (h *harness) exhaustive(t *testing.T, scs []scenario, every int) int {
 				if at%every != 0 {
 					continue
 				}
-				for c := range numChanges {
+				for _, c := range h.changes {
 					for _, after := range []bool{false, true} {
-						if c == chLoss && after {
+						if (c == chLoss || c == chExpire) && after {
 							continue
 						}
 						name := fmt.Sprintf("call%d-%v-%s", at, c, map[bool]string{false: "before", true: "after"}[after])
@@ -768,7 +822,7 @@ func (h *harness) randomised(t *testing.T, scs []scenario, n int, seed uint64) {
 		sc := scs[r.IntN(len(scs))]
 		injs := make([]injection, 1+r.IntN(4))
 		for i := range injs {
-			injs[i] = injection{at: r.IntN(40), after: r.IntN(2) == 0, change: change(r.IntN(int(numChanges)))}
+			injs[i] = injection{at: r.IntN(40), after: r.IntN(2) == 0, change: h.changes[r.IntN(len(h.changes))]}
 		}
 		h.run(t, sc, injs)
 	}
@@ -832,14 +886,16 @@ func liveHarness(t *testing.T) *harness {
 	st := openLive(t, addr)
 	raw := rawHWriter{rawConn(t, addr)}
 	return &harness{
-		sites:  map[string]int{},
-		settle: 10 * time.Second,
-		newRun: func(t testing.TB) (*hookStore, hWriter, string, func()) {
+		sites:   map[string]int{},
+		settle:  10 * time.Second,
+		changes: []change{chDelete, chRecreate, chSet, chChildCreate, chChildDelete, chMulti, chCreate, chLoss},
+		newRun: func(t testing.TB) runEnv {
 			base := "/il-" + randHex(6)
 			if _, err := raw.c.Create(base, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
 				t.Fatal(err)
 			}
-			return &hookStore{Store: st}, raw, base, func() {}
+			hs := newHookStore(st)
+			return runEnv{st: hs, src: watch.StoreSource(hs), w: raw, base: base, cleanup: func() {}}
 		},
 	}
 }
