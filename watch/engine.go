@@ -193,6 +193,8 @@ func (e *engine) run(ctx context.Context) {
 		// read failed with a lost connection. The session's watches are
 		// intact, so reading these again is all it takes (no resync).
 		pending []watchKey
+		// saidExpired: the session's expiry is reported (once).
+		saidExpired bool
 	)
 	defer func() { stopSess() }()
 	defer func() {
@@ -229,16 +231,11 @@ func (e *engine) run(ctx context.Context) {
 		}
 		queue = append(queue, ev)
 	}
-	lastStatus := func() EventType {
-		if len(queue) == 0 {
-			return 0
-		}
-		return queue[len(queue)-1].Type
-	}
 	// ended handles a session that expired or was closed.
 	ended := func(err error) {
-		if errors.Is(err, zkstore.ErrSessionExpired) && lastStatus() != Expired {
+		if errors.Is(err, zkstore.ErrSessionExpired) && !saidExpired {
 			status(Event{Type: Expired, Err: err})
+			saidExpired = true
 		}
 		stopSess()
 		stopSess, sess, st = func() {}, nil, nil
@@ -298,14 +295,14 @@ func (e *engine) run(ctx context.Context) {
 				sctx, cancel := context.WithCancel(ctx)
 				stopSess = cancel
 				sess = st.SessionEvents(sctx)
-				connected, fresh = true, true
+				connected, fresh, saidExpired = true, true, false
 			case ctx.Err() != nil:
 				return
 			case sessionGone(err):
 				switch {
 				case !errors.Is(err, zkstore.ErrSessionExpired):
 					status(Event{Type: Error, Err: err})
-				case lastStatus() != Expired:
+				case !saidExpired:
 					status(Event{Type: Expired, Err: err})
 				}
 				e.flush(ctx, queue)

@@ -99,3 +99,33 @@ func TestLiveExpiredGivenUp(t *testing.T) {
 		t.Fatalf("after the new session: %v", ev)
 	}
 }
+
+// A stream on one Store says Expired once, as its last event, however many
+// of its reads and watches learn of the expiry.
+func TestExpiredOnce(t *testing.T) {
+	noLeaks(t)
+	srv := memstore.NewServer()
+	defer srv.Close()
+	st := srv.Connect()
+	defer st.Close()
+	create(t, st, "/n", "v")
+	create(t, st, "/n/a", "v")
+	for _, stream := range []func(context.Context, watch.Source, string, ...watch.Option) <-chan watch.Event{
+		watch.Node, watch.Children, watch.Tree} {
+		ch := stream(context.Background(), watch.StoreSource(st), "/n")
+		recv(t, ch, time.Second)
+		defer func() {
+			n := 0
+			evs := closed(t, ch, 5*time.Second)
+			for _, ev := range evs {
+				if ev.Type == watch.Expired {
+					n++
+				}
+			}
+			if n != 1 || evs[len(evs)-1].Type != watch.Expired {
+				t.Errorf("events before close: %v; want one Expired, last", evs)
+			}
+		}()
+	}
+	must(t, srv.Expire(st.SessionID()))
+}
