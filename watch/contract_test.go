@@ -2,9 +2,7 @@ package watch_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -416,8 +414,6 @@ func TestTreeMultiRecreateOrder(t *testing.T) {
 	})
 }
 
-var _ = errors.Is
-var _ = slices.Sort[[]string]
 
 // tally counts the tries whose stream broke the contract.
 type tally struct {
