@@ -414,7 +414,6 @@ func TestTreeMultiRecreateOrder(t *testing.T) {
 	})
 }
 
-
 // tally counts the tries whose stream broke the contract.
 type tally struct {
 	tries, broken int
