@@ -29,11 +29,21 @@
 //     Children, the sorted child names, where the znode exists.
 //   - Revision is ZooKeeper's zxid of the change, as etcd's revision: Mzxid
 //     for Current, Created and DataChanged of a Node or Tree, Pzxid for a
-//     Children stream. A Deleted event carries the parent's Pzxid as read
-//     when the absence was seen, raised to the revision of the previous
-//     event if lower: it orders the event, it is not the deletion's exact
-//     zxid. On a Node or Children stream Revision never decreases; on a
-//     Tree it never decreases per path.
+//     Children stream. ZooKeeper does not tell the zxid of a deletion, so a
+//     Deleted event carries a zxid that lies between the revision of the
+//     previous event on the path and the Czxid of the znode's next
+//     incarnation: when the znode was seen deleted and created again, the
+//     new znode's Czxid; otherwise a Pzxid of its parent read before the
+//     absence was seen (a Tree uses the Pzxid of the parent's listing that
+//     no longer has the name), raised to the previous event's revision if
+//     lower. Either way any later Created on the path has a revision at
+//     least as high. On a Node or Children stream Revision never
+//     decreases; on a Tree it never decreases per path.
+//   - On a Tree, the children of a deleted znode are reported deleted
+//     before it (also when it was deleted and created again, the old
+//     children then being deleted with it), a znode is reported created
+//     only after its parent, and a consumer that applies the events in
+//     order never holds a znode whose parent it does not hold.
 //   - Intermediate states may be coalesced. A stream re-arms each one-shot
 //     watch by re-reading the znode with a new watch and diffing against the
 //     last state it delivered, so changes made between a watch firing and
@@ -52,11 +62,21 @@
 //     zkstore.ErrConnectionLoss) when the connection drops, Reconnected when
 //     the same session is back (ZooKeeper re-registers the watches itself
 //     and fires those whose znodes changed meanwhile, so nothing is
-//     re-read), Expired (Err matches zkstore.ErrSessionExpired) when the
-//     session is gone, and Error for anything else (a failed read, a Source
-//     that cannot give a session); failed reads are retried with backoff.
-//     A status event comes after every data event describing state read
-//     before it.
+//     re-read; a read that failed with the lost connection is made again),
+//     Expired (Err matches zkstore.ErrSessionExpired, and its text says
+//     whether the server expired the session or the client gave it up after
+//     a whole session timeout without a connection) as soon as the store
+//     reports the session gone, before a new session is asked for, and
+//     Error for anything else (a failed read, a Source that cannot give a
+//     session); failed reads are retried with backoff. A status event comes
+//     after every data event describing state read before it.
+//   - A resync happens only when the stream's watches may have been lost,
+//     and never while its session lives on with its watches: after the
+//     session expired or its store was closed (the stream then has a new
+//     session), after a watch ended without firing, or after a read failed
+//     with an error other than a lost connection (its effect on the state
+//     read is unknown). A Disconnected..Reconnected pair, whatever reads
+//     failed in between, is not followed by a resync.
 //   - After an expiry (or when the store was closed under it) the stream
 //     asks its Source for a session again. If it gets a new one it re-reads
 //     everything with new watches and reports the result with Resync set,

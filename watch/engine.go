@@ -18,7 +18,10 @@ type kind interface {
 	// load reads the whole state afresh, replacing the current state only
 	// when it succeeds.
 	load(ctx context.Context, r *reader) error
-	// fired updates the current state after a watch fired.
+	// fired updates the current state after a watch fired. It is also
+	// how a read that failed is tried again: on an error it leaves the
+	// state such that calling it again (or, if the error is a *retryAt,
+	// calling it for each of its keys) completes the update.
 	fired(ctx context.Context, r *reader, key watchKey, ev zkstore.Event) error
 	// next is the next event to deliver, if the delivered state differs
 	// from the current one. It never changes anything.
@@ -36,6 +39,26 @@ type kind interface {
 type watchKey struct {
 	path  string
 	child bool
+}
+
+// retryAt is an error of fired after which the update is completed by
+// calling fired for keys rather than for the key that fired.
+type retryAt struct {
+	keys []watchKey
+	err  error
+}
+
+func (e *retryAt) Error() string { return e.err.Error() }
+func (e *retryAt) Unwrap() error { return e.err }
+
+// retryWith adds k to the keys to call fired for again after err.
+func retryWith(err error, k watchKey) error {
+	var ra *retryAt
+	if errors.As(err, &ra) {
+		ra.keys = append(ra.keys, k)
+		return ra
+	}
+	return &retryAt{keys: []watchKey{k}, err: err}
 }
 
 type firing struct {
@@ -166,6 +189,12 @@ func (e *engine) run(ctx context.Context) {
 		backoff   time.Duration
 		queue     []Event // status events, and the data events read before them
 		fresh     bool    // st has not been read from successfully yet
+		// pending are the watches whose firing is still to be read: the
+		// read failed with a lost connection. The session's watches are
+		// intact, so reading these again is all it takes (no resync).
+		pending []watchKey
+		// saidExpired: the session's expiry is reported (once).
+		saidExpired bool
 	)
 	defer func() { stopSess() }()
 	defer func() {
@@ -202,29 +231,25 @@ func (e *engine) run(ctx context.Context) {
 		}
 		queue = append(queue, ev)
 	}
-	lastStatus := func() EventType {
-		if len(queue) == 0 {
-			return 0
-		}
-		return queue[len(queue)-1].Type
-	}
 	// ended handles a session that expired or was closed.
 	ended := func(err error) {
-		if errors.Is(err, zkstore.ErrSessionExpired) && lastStatus() != Expired {
+		if errors.Is(err, zkstore.ErrSessionExpired) && !saidExpired {
 			status(Event{Type: Expired, Err: err})
+			saidExpired = true
 		}
 		stopSess()
 		stopSess, sess, st = func() {}, nil, nil
 		e.newGen()
-		needLoad = true
+		needLoad, pending = true, nil
 		if fresh {
 			later() // the Source gave a dead session: do not spin
 		} else {
 			retry = nil
 		}
 	}
-	// failed handles an error of a read; false ends the stream.
-	failed := func(err error) bool {
+	// failed handles an error of a read (by fired for key, if fired);
+	// false ends the stream.
+	failed := func(err error, key *watchKey) bool {
 		switch {
 		case ctx.Err() != nil:
 			return false
@@ -236,7 +261,17 @@ func (e *engine) run(ctx context.Context) {
 			return false
 		case errors.Is(err, zkstore.ErrConnectionLoss):
 			// Disconnected comes from the session's events; retry quietly.
-			needLoad = true
+			// The session lives on with its watches: a failed update is
+			// completed by reading its keys again, not by a resync.
+			var ra *retryAt
+			switch {
+			case key == nil:
+				needLoad = true
+			case errors.As(err, &ra):
+				pending = append(pending, ra.keys...)
+			default:
+				pending = append(pending, *key)
+			}
 			later()
 		default:
 			status(Event{Type: Error, Err: err})
@@ -250,7 +285,9 @@ func (e *engine) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if st == nil && retry == nil {
+		// A new session is asked for once the events queued (an Expired
+		// above all) are delivered: opening one may take long.
+		if st == nil && retry == nil && len(queue) == 0 {
 			s, err := e.src.Store(ctx)
 			switch {
 			case err == nil:
@@ -258,14 +295,14 @@ func (e *engine) run(ctx context.Context) {
 				sctx, cancel := context.WithCancel(ctx)
 				stopSess = cancel
 				sess = st.SessionEvents(sctx)
-				connected, fresh = true, true
+				connected, fresh, saidExpired = true, true, false
 			case ctx.Err() != nil:
 				return
 			case sessionGone(err):
 				switch {
 				case !errors.Is(err, zkstore.ErrSessionExpired):
 					status(Event{Type: Error, Err: err})
-				case lastStatus() != Expired:
+				case !saidExpired:
 					status(Event{Type: Expired, Err: err})
 				}
 				e.flush(ctx, queue)
@@ -278,11 +315,11 @@ func (e *engine) run(ctx context.Context) {
 		if st != nil && needLoad && retry == nil {
 			e.newGen()
 			if err := e.k.load(ctx, &reader{st: st, e: e}); err != nil {
-				if !failed(err) {
+				if !failed(err, nil) {
 					return
 				}
 			} else {
-				needLoad, backoff, fresh = false, 0, false
+				needLoad, backoff, fresh, pending = false, 0, false, nil
 				if !loaded {
 					loaded = true
 					if !e.cfg.initial {
@@ -291,6 +328,30 @@ func (e *engine) run(ctx context.Context) {
 				} else {
 					e.k.resync()
 				}
+			}
+		}
+
+		if st != nil && !needLoad && retry == nil && len(pending) > 0 {
+			keys := pending
+			pending = nil
+			seen := map[watchKey]bool{}
+			for i, k := range keys {
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				if err := e.k.fired(ctx, &reader{st: st, e: e}, k, zkstore.Event{}); err != nil {
+					if !failed(err, &k) {
+						return
+					}
+					if st != nil && !needLoad {
+						pending = append(pending, keys[i+1:]...)
+					}
+					break
+				}
+			}
+			if len(pending) == 0 {
+				backoff = 0
 			}
 		}
 
@@ -347,7 +408,11 @@ func (e *engine) run(ctx context.Context) {
 					retry = nil // retry a failed read now
 				}
 			case zkstore.StateExpired:
-				ended(zkstore.ErrSessionExpired)
+				err := se.Err // who ended the session, where known
+				if err == nil {
+					err = zkstore.ErrSessionExpired
+				}
+				ended(err)
 			case zkstore.StateClosed:
 				ended(zkstore.ErrClosed)
 			}
@@ -371,7 +436,7 @@ func (e *engine) run(ctx context.Context) {
 		if needLoad {
 			continue
 		}
-		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err) {
+		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err, &f.key) {
 			return
 		}
 	}

@@ -15,7 +15,9 @@ const (
 	Current EventType = iota + 1
 	// Created: the znode came into existence.
 	Created
-	// Deleted: the znode is gone. Data and Stat are zero.
+	// Deleted: the znode is gone. Data and Stat are zero; Revision is
+	// defined in the package documentation (ZooKeeper does not report the
+	// zxid of a deletion).
 	Deleted
 	// DataChanged: the znode's data was set (its Mzxid moved).
 	DataChanged
@@ -32,8 +34,10 @@ const (
 	// Reconnected: the same session is connected again; its watches were
 	// kept, so the stream goes on without re-reading.
 	Reconnected
-	// Expired: the session expired. Err matches zkstore.ErrSessionExpired.
-	// A resync on a new session follows, or the channel closes.
+	// Expired: the session expired. Err matches zkstore.ErrSessionExpired,
+	// and also zkstore.ErrSessionGivenUp when the client gave the session
+	// up (no connection for a whole session timeout) rather than the server
+	// expiring it. A resync on a new session follows, or the channel closes.
 	Expired
 	// Error: a read or the Source failed. Err says why. The stream retries,
 	// unless this is its last event.

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 func Tree(ctx context.Context, src Source, root string, opts ...Option) <-chan Event {
 	cfg := newConfig(opts)
 	return start(ctx, src, root, &tree{root: root, maxDepth: cfg.maxDepth, cur: map[string]*tnode{},
-		del: map[string]*tnode{}, dirty: map[string]struct{}{}}, cfg)
+		del: map[string]*tnode{}, dirty: map[string]struct{}{}, goneRev: map[string]int64{}}, cfg)
 }
 
 // tnode is one znode of a tree as read. It is never modified once in a
@@ -27,6 +28,10 @@ type tnode struct {
 	data     []byte
 	stat     zkstore.Stat
 	children []string // nil when not listed (below the depth limit)
+	// listPzxid is the Pzxid the listing of children came with: a child
+	// missing from it was absent when that Pzxid was already the
+	// parent's.
+	listPzxid int64
 }
 
 type step struct {
@@ -40,8 +45,13 @@ type tree struct {
 
 	cur, del map[string]*tnode
 	dirty    map[string]struct{} // paths whose cur and del may differ
-	order    []step              // dirty paths in delivery order; nil to rebuild
-	ordered  bool
+	// goneRev is, for a path removed from cur, a zxid no later than a
+	// moment the znode was seen absent: the Revision of its Deleted event
+	// (raised to the last revision delivered for the path). Any later
+	// incarnation of the znode has a larger Czxid.
+	goneRev map[string]int64
+	order   []step // dirty paths in delivery order; nil to rebuild
+	ordered bool
 
 	loaded, needSynced, resyncing bool
 }
@@ -73,30 +83,43 @@ func (t *tree) loadNode(ctx context.Context, r *reader, m map[string]*tnode, p s
 		return err
 	}
 	n := &tnode{data: data, stat: st}
+	if t.listChildren(p) {
+		names, cst, ok, err := r.children(ctx, p, false)
+		if err != nil {
+			return err
+		}
+		if !ok { // deleted meanwhile: its data watch fires
+			return nil
+		}
+		if cst.Mzxid == st.Mzxid {
+			n.stat = cst // fresher child fields, same data
+		}
+		n.children, n.listPzxid = names, cst.Pzxid
+	}
+	// p goes in only once listed, so that a failed read leaves it out, to
+	// be found missing when its parent is listed again.
 	m[p] = n
 	*added = append(*added, p)
-	if !t.listChildren(p) {
-		return nil
-	}
-	names, cst, ok, err := r.children(ctx, p, false)
-	if err != nil {
-		return err
-	}
-	if !ok { // deleted meanwhile: its data watch fires
-		delete(m, p)
-		*added = (*added)[:len(*added)-1]
-		return nil
-	}
-	if cst.Mzxid == st.Mzxid {
-		n.stat = cst // fresher child fields, same data
-	}
-	n.children = names
-	for _, c := range names {
+	for _, c := range n.children {
 		if err := t.loadNode(ctx, r, m, zkstore.Join(p, c), added); err != nil {
-			return err
+			// Listing p again loads the children missing.
+			return retryWith(err, watchKey{p, true})
 		}
 	}
 	return nil
+}
+
+// absentRev is, for a path missing from m (a fresh load), the listing
+// Pzxid of its nearest ancestor in m: the path was absent when that
+// listing (or a read after it) was made.
+func (t *tree) absentRev(m map[string]*tnode, p string) int64 {
+	for p != t.root {
+		p = zkstore.Parent(p)
+		if n := m[p]; n != nil {
+			return n.listPzxid
+		}
+	}
+	return 0
 }
 
 func (t *tree) load(ctx context.Context, r *reader) error {
@@ -107,12 +130,18 @@ func (t *tree) load(ctx context.Context, r *reader) error {
 	}
 	for p := range t.cur {
 		t.markDirty(p)
+		if m[p] == nil {
+			t.goneRev[p] = max(t.goneRev[p], t.absentRev(m, p))
+		}
 	}
 	for p := range m {
 		t.markDirty(p)
 	}
 	for p := range t.del {
 		t.markDirty(p)
+		if m[p] == nil {
+			t.goneRev[p] = max(t.goneRev[p], t.absentRev(m, p))
+		}
 	}
 	if !t.loaded {
 		t.needSynced = true // the initial state ends with Synced
@@ -121,48 +150,77 @@ func (t *tree) load(ctx context.Context, r *reader) error {
 	return nil
 }
 
-// remove drops p and its subtree from the current state.
-func (t *tree) remove(p string) {
+// remove drops p and its subtree from the current state; rev is a zxid
+// no later than a moment they were seen absent (see goneRev).
+func (t *tree) remove(p string, rev int64) {
 	n := t.cur[p]
 	if n == nil {
 		return
 	}
 	for _, c := range n.children {
-		t.remove(zkstore.Join(p, c))
+		t.remove(zkstore.Join(p, c), rev)
 	}
 	delete(t.cur, p)
+	t.goneRev[p] = max(t.goneRev[p], rev)
 	t.markDirty(p)
+}
+
+// reload reads p and its subtree into the current state.
+func (t *tree) reload(ctx context.Context, r *reader, p string) error {
+	var added []string
+	err := t.loadNode(ctx, r, t.cur, p, &added)
+	for _, a := range added {
+		t.markDirty(a)
+	}
+	return err
 }
 
 func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Event) error {
 	p := key.path
 	old := t.cur[p]
-	if old == nil && p != t.root {
+	if old == nil && (p != t.root || key.child) {
 		return nil // a late watch of a znode already gone
 	}
 	if !key.child {
 		data, st, ok, err := r.get(ctx, p, p == t.root)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case !ok:
-			t.remove(p)
-		case old == nil: // the root was created
-			var added []string
-			err := t.loadNode(ctx, r, t.cur, p, &added)
-			for _, a := range added {
-				t.markDirty(a)
+		}
+		if !ok {
+			// The parent's Pzxid, read before the absence is confirmed,
+			// is the Revision of the deletion: see goneRev.
+			rev, err := r.parentPzxid(ctx, p)
+			if err != nil {
+				return err
+			}
+			if data, st, ok, err = r.get(ctx, p, p == t.root); err != nil {
+				return err
+			}
+			if !ok {
+				t.remove(p, rev)
+				return nil
+			}
+		}
+		if old == nil || st.Czxid != old.stat.Czxid {
+			// Created, or deleted and created again: the old subtree was
+			// deleted with it (before the new Czxid), and the new one is
+			// read afresh, with a child watch of its own.
+			if old != nil {
+				t.remove(p, st.Czxid)
+			}
+			err := t.reload(ctx, r, p)
+			var ra *retryAt
+			if err != nil && !errors.As(err, &ra) && p != t.root {
+				// p itself was not read: its parent's listing finds it
+				// missing.
+				return retryWith(err, watchKey{zkstore.Parent(p), true})
 			}
 			return err
-		default:
-			n := *old
-			n.data, n.stat = data, st
-			t.cur[p] = &n
-			t.markDirty(p)
 		}
-		return nil
-	}
-	if old == nil {
+		n := *old
+		n.data, n.stat = data, st
+		t.cur[p] = &n
+		t.markDirty(p)
 		return nil
 	}
 	names, st, ok, err := r.children(ctx, p, false)
@@ -170,24 +228,27 @@ func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Eve
 		return err
 	}
 	if !ok {
-		t.remove(p)
-		return nil
+		return nil // p is gone: its data watch, which fires too, tells
 	}
 	n := *old
-	n.children = names
+	n.children, n.listPzxid = names, st.Pzxid
 	if st.Mzxid == old.stat.Mzxid {
 		n.stat = st
 	}
 	t.cur[p] = &n
 	for _, c := range old.children {
 		if _, found := slices.BinarySearch(names, c); !found {
-			t.remove(zkstore.Join(p, c))
+			t.remove(zkstore.Join(p, c), st.Pzxid)
 		}
 	}
+	// A child is new when it is not in the current state, whether or not
+	// an earlier listing had its name: a child listed but gone when it was
+	// read, and created again since, is new too.
 	var added []string
 	for _, c := range names {
-		if _, found := slices.BinarySearch(old.children, c); !found {
-			if err = t.loadNode(ctx, r, t.cur, zkstore.Join(p, c), &added); err != nil {
+		if cp := zkstore.Join(p, c); t.cur[cp] == nil {
+			if err = t.loadNode(ctx, r, t.cur, cp, &added); err != nil {
+				err = retryWith(err, key)
 				break
 			}
 		}
@@ -198,7 +259,43 @@ func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Eve
 	return err
 }
 
+// gone reports whether the znode delivered at p is gone from the current
+// state: absent, another incarnation, or under an ancestor that is.
+func (t *tree) gone(p string) bool {
+	return t.del[p] != nil && (t.goneHere(p) || t.ancestorGone(p))
+}
+
+func (t *tree) goneHere(p string) bool {
+	d, c := t.del[p], t.cur[p]
+	return d != nil && (c == nil || c.stat.Czxid != d.stat.Czxid)
+}
+
+// ancestorGone reports whether an ancestor of p within the tree is gone:
+// then the znode delivered at p went with it, even where the current state
+// holds a znode of the same incarnation (delivered before the ancestor's
+// deletion was seen), and it is reported deleted before the ancestor.
+func (t *tree) ancestorGone(p string) bool {
+	for p != t.root {
+		p = zkstore.Parent(p)
+		if t.goneHere(p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *tree) buildOrder() {
+	for p := range t.dirty {
+		if t.goneHere(p) {
+			// The delivered descendants of a gone znode go with it.
+			for q := range t.del {
+				if _, ok := t.dirty[q]; !ok && t.ancestorGone(q) {
+					t.dirty[q] = struct{}{}
+				}
+			}
+			break
+		}
+	}
 	paths := make([]string, 0, len(t.dirty))
 	for p := range t.dirty {
 		paths = append(paths, p)
@@ -207,7 +304,7 @@ func (t *tree) buildOrder() {
 	t.order = t.order[:0]
 	for i := len(paths) - 1; i >= 0; i-- { // children before parents
 		p := paths[i]
-		if d, c := t.del[p], t.cur[p]; d != nil && (c == nil || c.stat.Czxid != d.stat.Czxid) {
+		if t.gone(p) {
 			t.order = append(t.order, step{p, true})
 		}
 	}
@@ -220,14 +317,15 @@ func (t *tree) buildOrder() {
 // diff is the event step s calls for, if any.
 func (t *tree) diff(s step) (Event, bool) {
 	d, c := t.del[s.path], t.cur[s.path]
-	gone := d != nil && (c == nil || c.stat.Czxid != d.stat.Czxid)
 	switch {
-	case gone:
+	case t.gone(s.path):
+		// The Revision lies between the last one delivered for the path
+		// and the Czxid of its next incarnation (see goneRev).
 		rev := d.stat.Mzxid
-		if parent := t.cur[zkstore.Parent(s.path)]; parent != nil {
-			rev = max(rev, parent.stat.Pzxid)
-		}
-		if c != nil {
+		switch {
+		case c == nil:
+			rev = max(rev, t.goneRev[s.path])
+		case c.stat.Czxid != d.stat.Czxid:
 			rev = max(rev, c.stat.Czxid)
 		}
 		return Event{Type: Deleted, Path: s.path, Revision: rev, Resync: t.resyncing}, true
@@ -279,6 +377,7 @@ func (t *tree) commit(ev Event) {
 		t.needSynced, t.resyncing = false, false
 	case Deleted:
 		delete(t.del, ev.Path)
+		delete(t.goneRev, ev.Path)
 	default:
 		t.del[ev.Path] = t.cur[ev.Path]
 	}

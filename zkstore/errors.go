@@ -30,6 +30,11 @@ var (
 	// ErrSessionExpired: the server ended the session. The Store is dead;
 	// its ephemerals are gone and its watches have fired with this error.
 	ErrSessionExpired = errors.New("zk: session has been expired by the server")
+	// ErrSessionGivenUp: the client gave the session up, as Curator does,
+	// after a whole session timeout passed without a connection; the
+	// server has most likely expired it too. It matches ErrSessionExpired
+	// (the Store is just as dead), but says who ended the session.
+	ErrSessionGivenUp error = sessionGivenUp{}
 	// ErrConnectionLoss: the connection broke while a request was in flight
 	// or could not be sent. For a write the outcome is unknown: the server
 	// may or may not have applied it. Never retry such a write blindly.
@@ -157,3 +162,11 @@ func WrapPath(op, path string, err error) error {
 	}
 	return &PathError{Op: op, Path: path, Err: err}
 }
+
+type sessionGivenUp struct{}
+
+func (sessionGivenUp) Error() string {
+	return "zk: session given up by the client: no connection within the session timeout"
+}
+
+func (sessionGivenUp) Is(target error) bool { return target == ErrSessionExpired }

@@ -73,4 +73,7 @@ type SessionEvent struct {
 	State     State
 	SessionID int64
 	Server    string // the server connected to, where known
+	// Err says, for StateExpired, who ended the session: ErrSessionExpired
+	// (the server) or ErrSessionGivenUp (the client); nil if not known.
+	Err error
 }

@@ -75,7 +75,11 @@ func (s *Store) fail(op, path string, err error, write bool) error {
 		}
 		return &zkstore.PathError{Op: op, Path: path, Err: ce.err}
 	}
-	return &zkstore.PathError{Op: op, Path: path, Err: mapError(err, s.endReason())}
+	err = mapError(err, s.endReason())
+	if err == zkstore.ErrSessionExpired {
+		err = s.expiredErr() // who ended it
+	}
+	return &zkstore.PathError{Op: op, Path: path, Err: err}
 }
 
 func pathErr(op, path string, err error) error {

@@ -74,6 +74,9 @@ type Store struct {
 	closing        bool          // set by Close under mu: no new call goroutines
 	established    chan struct{} // closed when the first session is established
 	expiredCh      chan struct{} // closed when the session expires
+	// expiredBy is the error calls fail with once the session expired:
+	// ErrSessionExpired, or ErrSessionGivenUp when the store gave it up.
+	expiredBy error
 	// giveUp fires when the connection has been lost for a whole session
 	// timeout (armGiveUpLocked).
 	giveUp *time.Timer
@@ -232,7 +235,7 @@ func (s *Store) onEvent(ev zk.Event) {
 		if ev.Server != "" {
 			s.server = ev.Server
 		}
-		s.expireLocked()
+		s.expireLocked(zkstore.ErrSessionExpired)
 		return
 	case zk.StateAuthFailed:
 		st = zkstore.StateAuthFailed
@@ -251,15 +254,17 @@ func (s *Store) onEvent(ev zk.Event) {
 
 // expireLocked marks the session expired: later calls fail with
 // ErrSessionExpired, watches end, the dialer refuses, and run closes the
-// connection. s.mu is held and the store is alive.
-func (s *Store) expireLocked() {
+// connection; cause is who ended the session. s.mu is held and the store
+// is alive.
+func (s *Store) expireLocked(cause error) {
 	if s.giveUp != nil {
 		s.giveUp.Stop()
 		s.giveUp = nil
 	}
+	s.expiredBy = cause
 	s.life.Store(lifeExpired)
 	close(s.expiredCh)
-	s.watches.end(zkstore.ErrSessionExpired)
+	s.watches.end(cause)
 	s.setStateLocked(zkstore.StateExpired)
 }
 
@@ -286,7 +291,7 @@ func (s *Store) armGiveUpLocked() {
 		}
 		s.giveUp = nil
 		s.cfg.logger.Printf("livestore: no connection for session 0x%x within its timeout %v; taking it for expired", s.sessionID, s.cfg.sessionTimeout)
-		s.expireLocked()
+		s.expireLocked(zkstore.ErrSessionGivenUp)
 	})
 }
 
@@ -294,6 +299,9 @@ func (s *Store) armGiveUpLocked() {
 func (s *Store) setStateLocked(st zkstore.State) {
 	s.state = st
 	ev := zkstore.SessionEvent{State: st, SessionID: s.sessionID, Server: s.server}
+	if st == zkstore.StateExpired {
+		ev.Err = s.expiredBy
+	}
 	for sub := range s.subs {
 		// Only we send, under mu: drop the stale event, then this send
 		// cannot block. A slow reader thus sees the latest state.
@@ -454,9 +462,19 @@ func (s *Store) dead() error {
 	case lifeClosed:
 		return zkstore.ErrClosed
 	case lifeExpired:
-		return zkstore.ErrSessionExpired
+		return s.expiredErr()
 	}
 	return nil
+}
+
+// expiredErr is what calls on the expired store fail with.
+func (s *Store) expiredErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.expiredBy == nil {
+		return zkstore.ErrSessionExpired
+	}
+	return s.expiredBy
 }
 
 // dial is the zk.Dialer: it refuses once the store is closed or expired,

@@ -465,6 +465,9 @@ func (s *Session) publishEnd(state zkstore.State) {
 	s.evMu.Lock()
 	defer s.evMu.Unlock()
 	ev := zkstore.SessionEvent{State: state, SessionID: s.id, Server: "memstore"}
+	if state == zkstore.StateExpired {
+		ev.Err = zkstore.ErrSessionExpired
+	}
 	for ch := range s.subs {
 		select {
 		case <-ch:
