@@ -48,7 +48,14 @@ func queryRows(t testing.TB, db interface {
 func tryQuery(db interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, q string, args ...any) ([]string, error) {
-	rows, err := db.QueryContext(context.Background(), q, args...)
+	return tryQueryContext(context.Background(), db, q, args...)
+}
+
+// tryQueryContext is tryQuery bounded by ctx.
+func tryQueryContext(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
