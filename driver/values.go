@@ -16,13 +16,13 @@ import (
 type args struct {
 	vals   []driver.NamedValue
 	params parser.Params
-	now    time.Time // the statement's start: what NOW() reads (eval.Clock)
+	now    time.Time // what NOW() reads (eval.Clock): set at its first call in the statement
 }
 
 // init sets the arguments and checks them against the placeholders.
 func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
 	a.vals, a.params = vals, params
-	a.now = time.Now()
+	a.now = time.Time{} // read on first use: most statements never call NOW()
 	named := 0
 	for _, v := range vals {
 		if v.Name != "" {
@@ -45,9 +45,15 @@ func (a *args) init(params parser.Params, vals []driver.NamedValue) error {
 	return nil
 }
 
-// Now is the statement's start time, so NOW() reads the same in every row
-// (eval.Clock).
-func (a *args) Now() time.Time { return a.now }
+// Now is the time of the statement's first NOW() (or UTC_TIMESTAMP, ...),
+// so every row of the statement reads the same (eval.Clock). Evaluation
+// runs on the statement's goroutine only.
+func (a *args) Now() time.Time {
+	if a.now.IsZero() {
+		a.now = time.Now()
+	}
+	return a.now
+}
 
 // Ordinal returns the value of the n-th `?` (1-based).
 func (a *args) Ordinal(n int) (any, error) {

@@ -59,7 +59,11 @@ func (ev *evaluator) funcCall(e *parser.Func) (any, error) {
 		if err := arity(e, fn.min, fn.max); err != nil {
 			return nil, err
 		}
-		return fn.eval(ev, e)
+		// A copy: handing ev itself to a function value would make every
+		// evaluator escape to the heap (one allocation per Eval, on every
+		// statement), where the copy is allocated only here.
+		cp := *ev
+		return fn.eval(&cp, e)
 	}
 	return nil, errorf(e, "unknown function %s", string(e.Name))
 }
