@@ -107,12 +107,19 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 		}
 		return emptyRows(), nil
 	}
+	// The read plan, cached with the statement (planned on first use);
+	// a SELECT that cannot be planned reports why when it runs.
+	var plan *readPlan
+	var planErr error
+	if _, ok := st.(*parser.Select); ok {
+		plan, planErr = cp.readPlan(c.c.cfg, c.tx != nil)
+	}
 	var e *env
-	if cp.point != nil {
+	if plan != nil && plan.strategy == readPoint {
 		// One allocation for the rows, the statement's state and its
-		// arguments; the general plan takes over the state if the point
-		// query declines.
-		pr := &pointRows{q: cp.point}
+		// arguments; the plan's fallback takes over the state if the
+		// arguments do not name a valid path.
+		pr := &pointRows{q: plan.point}
 		if err := c.initEnv(&pr.env, ctx, sqlText, cp, vals); err != nil {
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
@@ -130,9 +137,13 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 	var err error
 	switch s := st.(type) {
 	case *parser.Select:
-		e.sendEarly(cp)
+		if planErr != nil {
+			err = planErr
+			break
+		}
+		e.sendEarly(plan)
 		skipped := e.skipUnreadable()
-		r, err = e.selectRows(s)
+		r, err = e.selectRows(plan)
 		e.reportUnreadable(r, skipped)
 	case *parser.ShowTables:
 		r = showTables()
@@ -201,9 +212,17 @@ func (c *conn) exec(ctx context.Context, sqlText string, cp *compiled, vals []dr
 	case *parser.Insert:
 		res, err = e.insert(s)
 	case *parser.Update:
-		res, err = e.update(s)
+		var plan *readPlan
+		if s.Table == parser.TableZnodes {
+			plan, _ = cp.readPlan(c.c.cfg, c.tx != nil) // an UPDATE always plans
+		}
+		res, err = e.update(s, plan)
 	case *parser.Delete:
-		res, err = e.delete(s)
+		var plan *readPlan
+		if s.Table == parser.TableZnodes {
+			plan, _ = cp.readPlan(c.c.cfg, c.tx != nil) // a DELETE always plans
+		}
+		res, err = e.delete(s, plan)
 	}
 	e.closeSources()
 	if err != nil {
