@@ -44,11 +44,10 @@ type earlyRead struct {
 // CPU, since it runs on caches the server has just used (issue 5's
 // point-read profile). The plan later takes the reply if it reads that
 // path (pointSource); otherwise the read is simply not used, which is
-// harmless: it changes nothing on the server. Not in a transaction, which
-// records its reads in order, nor with skip_unreadable, whose store
-// wrapper decides what a refused read means.
+// harmless: it changes nothing on the server. The planner sets earlyPath
+// only where that holds (not in a transaction, nor with skip_unreadable).
 func (e *env) sendEarly(p *readPlan) {
-	if p.earlyPath == nil || e.tx != nil || e.cfg.SkipUnreadable {
+	if p.earlyPath == nil {
 		return
 	}
 	a, ok := zkstore.PipelinerOf(e.st)

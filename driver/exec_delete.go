@@ -20,6 +20,7 @@ func (e *env) delete(s *parser.Delete, p *readPlan) (result, error) {
 	if err := checkVersionArgs(s.Where, e.args); err != nil {
 		return result{}, err
 	}
+	e.ran(p, readStream)
 	src, err := e.source(p, p.level)
 	if err != nil {
 		return result{}, err

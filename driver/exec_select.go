@@ -253,12 +253,15 @@ func (e *env) selectRows(p *readPlan) (*rows, error) {
 			return nil, err
 		}
 		if ok {
+			e.ran(p, strategy)
 			return e.finish(p.cols, [][]driver.Value{{n}}, count, offset), nil
 		}
 		strategy = p.fallback
 	case readLateSort:
+		e.ran(p, strategy)
 		return e.sortedLate(p, count, offset)
 	}
+	e.ran(p, strategy)
 
 	var src rowIter
 	switch p.table {
@@ -338,7 +341,7 @@ func (e *env) limit(l *parser.Limit) (count, offset int64, err error) {
 // scan returns the rows of table that satisfy where, reading as little
 // as the expressions need (the read part of a write).
 func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIter, error) {
-	p := planWhere(table, where, exprs...)
+	p := planWhere(e.cfg, e.tx != nil, table, where, exprs...)
 	return e.source(p, p.level)
 }
 

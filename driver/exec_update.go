@@ -23,9 +23,11 @@ func (e *env) update(s *parser.Update, p *readPlan) (result, error) {
 	}
 	if p.strategy == readSetAny {
 		if res, ok, err := e.pointUpdate(s, p.target); ok {
+			e.ran(p, readSetAny)
 			return res, err
 		}
 	}
+	e.ran(p, readStream)
 	src, err := e.source(p, p.level)
 	if err != nil {
 		return result{}, err

@@ -12,23 +12,21 @@ import (
 // ZooKeeper operations the statement makes and what is done in memory.
 // Steps show the statement's own text (placeholders stay `?` or `:name`);
 // argument values never appear, since they may be secrets.
-func (e *env) explain(st parser.Statement) (*rows, error) {
+//
+// plan is the statement's read plan (planStatement), the one the
+// statement runs with: EXPLAIN prints it.
+func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	var steps []string
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	inTx := e.tx != nil
 	accessSteps := func(p *readPlan) {
-		p.inTx = inTx
 		t := &planText{}
-		p.accessSteps(t, e.cfg, e.args)
+		p.accessSteps(t, e.args)
 		steps = append(steps, t.steps...)
 	}
 	switch s := st.(type) {
 	case *parser.Select:
-		p, err := planSelect(s, e.cfg, inTx)
-		if err != nil {
-			return nil, err
-		}
-		steps = p.steps(e.cfg, e.args)
+		steps = plan.steps(e.args)
 	case *parser.Insert:
 		if s.Table == parser.TableACLs {
 			add("getACL per path, then setACL per path with the aversion read (%d row(s))", len(s.Rows))
@@ -58,11 +56,11 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		}
 	case *parser.Update:
 		if s.Table == parser.TableACLs {
-			accessSteps(planWhere(parser.TableACLs, s.Where))
+			accessSteps(planWhere(e.cfg, inTx, parser.TableACLs, s.Where))
 			add("setACL per znode with the aversion read")
 			break
 		}
-		p := planUpdate(s, inTx)
+		p := plan
 		if p.strategy == readSetAny {
 			add("setData %s with any version (one request, nothing read: the new data depends on no row; a missing znode affects 0 rows)", p.target)
 			add("if the new data is refused (too large, not a string), exists %s first: a missing znode affects 0 rows, an existing one fails", p.target)
@@ -75,11 +73,11 @@ func (e *env) explain(st parser.Statement) (*rows, error) {
 		}
 	case *parser.Delete:
 		if s.Table == parser.TableACLs {
-			accessSteps(planWhere(parser.TableACLs, s.Where))
+			accessSteps(planWhere(e.cfg, inTx, parser.TableACLs, s.Where))
 			add("setACL per znode without the matched entries, with the aversion read")
 			break
 		}
-		accessSteps(planDelete(s))
+		accessSteps(plan)
 		add("multi: delete per matched znode, deepest first, with the version read")
 	default:
 		add("%s: no ZooKeeper operation", strings.SplitN(st.String(), " ", 2)[0])

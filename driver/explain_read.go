@@ -20,8 +20,9 @@ func (t *planText) add(format string, a ...any) {
 // operation kind and per thing done in memory, in the order they happen.
 // Steps show the statement's own text (placeholders stay `?` or
 // `:name`); argument values never appear, since they may be secrets.
-// args, when given, only resolve a LIKE pattern the way the executor will.
-func (p *readPlan) steps(cfg *Config, args *args) []string {
+// args only resolve a LIKE pattern the way the executor will; without
+// them (nil) a pattern given as a placeholder is described as unknown.
+func (p *readPlan) steps(vals *args) []string {
 	t := &planText{}
 	s := p.sel
 	if p.table == "" {
@@ -32,7 +33,7 @@ func (p *readPlan) steps(cfg *Config, args *args) []string {
 		t.add("exists %s (COUNT(*) from the parent's numChildren; no child is read)", p.target)
 		return t.steps
 	}
-	p.accessSteps(t, cfg, args)
+	p.accessSteps(t, vals)
 	agg := p.strategy == readAggregate
 	if len(s.GroupBy) > 0 {
 		t.add("group by %s in memory", exprList(s.GroupBy))
@@ -79,7 +80,10 @@ func (p *readPlan) steps(cfg *Config, args *args) []string {
 
 // accessSteps describes the plan's access path at its level, then its
 // filter.
-func (p *readPlan) accessSteps(t *planText, cfg *Config, args *args) {
+func (p *readPlan) accessSteps(t *planText, vals *args) {
+	if vals == nil {
+		vals = &args{}
+	}
 	if parser.IsSystemTable(p.table) {
 		t.add("%s", explainSystem(p.table))
 		if p.filter != nil {
@@ -96,7 +100,7 @@ func (p *readPlan) accessSteps(t *planText, cfg *Config, args *args) {
 	case p.level == fetchStat:
 		per = "exists"
 	}
-	d := accessText{t: t, per: per, maxScan: cfg.MaxScan, args: args, walkNote: !p.inTx && p.table != parser.TableACLs}
+	d := accessText{t: t, per: per, maxScan: p.maxScan, args: vals, walkNote: !p.inTx && p.table != parser.TableACLs}
 	d.describe(p.access, "")
 	if p.filter != nil {
 		t.add("filter in memory: WHERE %s", p.filter)
@@ -162,4 +166,15 @@ func (d accessText) describe(acc access, indent string) {
 	default:
 		walk("walk tree / depth-first")
 	}
+}
+
+// String is the plan as EXPLAIN prints it without arguments, one step a
+// line.
+func (p *readPlan) String() string {
+	if p.sel != nil {
+		return strings.Join(p.steps(nil), "\n")
+	}
+	t := &planText{}
+	p.accessSteps(t, nil)
+	return strings.Join(t.steps, "\n")
 }

@@ -62,6 +62,7 @@ type readPlan struct {
 	filter   parser.Expr
 	limit    *parser.Limit
 	inTx     bool
+	maxScan  int // the most znodes a walk may visit (Config.MaxScan)
 
 	// A SELECT's statement and its expanded select list.
 	sel   *parser.Select
@@ -86,7 +87,7 @@ func planSelect(s *parser.Select, cfg *Config, inTx bool) (*readPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &readPlan{table: s.From, sel: s, exprs: exprs, cols: cols, filter: s.Where, limit: s.Limit, inTx: inTx}
+	p := &readPlan{table: s.From, sel: s, exprs: exprs, cols: cols, filter: s.Where, limit: s.Limit, inTx: inTx, maxScan: cfg.MaxScan}
 	agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
 	for _, x := range exprs {
 		agg = agg || hasAggregate(x)
@@ -127,7 +128,10 @@ func planSelect(s *parser.Select, cfg *Config, inTx bool) (*readPlan, error) {
 			p.strategy = readPoint
 		}
 	}
-	if p.access.kind == accessPoints && len(p.access.values) == 1 && p.level == fetchData {
+	// Not in a transaction, which records its reads in order, nor with
+	// skip_unreadable, whose store wrapper decides what a refused read
+	// means.
+	if !inTx && !cfg.SkipUnreadable && p.access.kind == accessPoints && len(p.access.values) == 1 && p.level == fetchData {
 		p.earlyPath = p.access.values[0]
 	}
 	return p, nil
@@ -166,10 +170,12 @@ func lateSortKeys(s *parser.Select, acc access, exprs []parser.Expr) ([]parser.E
 // planWhere is the planner of the read part of UPDATE and DELETE (and of
 // the acls table's writes): the rows of table that satisfy where, at the
 // level where and exprs need, streamed.
-func planWhere(table string, where parser.Expr, exprs ...parser.Expr) *readPlan {
+func planWhere(cfg *Config, inTx bool, table string, where parser.Expr, exprs ...parser.Expr) *readPlan {
 	return &readPlan{
-		table:  table,
-		access: chooseAccess(where),
+		table:   table,
+		inTx:    inTx,
+		maxScan: cfg.MaxScan,
+		access:  chooseAccess(where),
 		// levelFor is the highest level any expression needs, so it can
 		// be taken apart (appending where to exprs would copy them).
 		level:  max(levelFor(exprs...), levelFor(where)),
@@ -180,14 +186,13 @@ func planWhere(table string, where parser.Expr, exprs ...parser.Expr) *readPlan 
 // planUpdate is the planner of UPDATE znodes: the rows matched, or,
 // outside a transaction, one Set of any version when nothing read can
 // change what is written (pointUpdate).
-func planUpdate(s *parser.Update, inTx bool) *readPlan {
+func planUpdate(s *parser.Update, cfg *Config, inTx bool) *readPlan {
 	exprs := make([]parser.Expr, 0, 1+len(s.Set))
 	exprs = append(exprs, versionColumn)
 	for _, a := range s.Set {
 		exprs = append(exprs, a.Value)
 	}
-	p := planWhere(parser.TableZnodes, s.Where, exprs...)
-	p.inTx = inTx
+	p := planWhere(cfg, inTx, parser.TableZnodes, s.Where, exprs...)
 	if x, ok := pointUpdateShape(s); ok && !inTx {
 		p.strategy, p.target = readSetAny, x
 	}
@@ -196,8 +201,8 @@ func planUpdate(s *parser.Update, inTx bool) *readPlan {
 
 // planDelete is the planner of DELETE FROM znodes: the rows matched, with
 // the version each was read at.
-func planDelete(s *parser.Delete) *readPlan {
-	return planWhere(parser.TableZnodes, s.Where, versionColumn)
+func planDelete(s *parser.Delete, cfg *Config, inTx bool) *readPlan {
+	return planWhere(cfg, inTx, parser.TableZnodes, s.Where, versionColumn)
 }
 
 // planCache holds a compiled statement's plans for outside and inside a
@@ -207,8 +212,9 @@ type planCache struct {
 	plans [2]atomic.Pointer[readPlan]
 }
 
-// readPlan returns the plan of the compiled SELECT, UPDATE or DELETE, planning it
-// on first use; nil, with the planner's error, when it cannot be planned.
+// readPlan returns the compiled statement's plan (planStatement),
+// planning it on first use; nil, with the planner's error, when it
+// cannot be planned.
 func (cp *compiled) readPlan(cfg *Config, inTx bool) (*readPlan, error) {
 	slot := &cp.plans.plans[0]
 	if inTx {
@@ -217,21 +223,47 @@ func (cp *compiled) readPlan(cfg *Config, inTx bool) (*readPlan, error) {
 	if p := slot.Load(); p != nil {
 		return p, nil
 	}
-	var p *readPlan
-	switch s := cp.ast.(type) {
-	case *parser.Select:
-		var err error
-		if p, err = planSelect(s, cfg, inTx); err != nil {
-			return nil, err // not cached: planned, and reported, each time
-		}
-	case *parser.Update:
-		p = planUpdate(s, inTx)
-	case *parser.Delete:
-		p = planDelete(s)
-		p.inTx = inTx
-	default:
-		return nil, nil
+	p, err := planStatement(cp.ast, cfg, inTx)
+	if p == nil || err != nil {
+		return nil, err // not cached: planned, and reported, each time
 	}
 	slot.Store(p)
 	return p, nil
+}
+
+// planStatement is the planner of any statement that reads znodes: a
+// SELECT, the read part of an UPDATE or DELETE of znodes, and the
+// statement of an EXPLAIN (which prints the plan its statement runs);
+// nil for the others.
+func planStatement(st parser.Statement, cfg *Config, inTx bool) (*readPlan, error) {
+	switch s := st.(type) {
+	case *parser.Select:
+		return planSelect(s, cfg, inTx)
+	case *parser.Update:
+		if s.Table == parser.TableZnodes {
+			return planUpdate(s, cfg, inTx), nil
+		}
+	case *parser.Delete:
+		if s.Table == parser.TableZnodes {
+			return planDelete(s, cfg, inTx), nil
+		}
+	case *parser.Explain:
+		return planStatement(s.Stmt, cfg, inTx)
+	}
+	return nil, nil
+}
+
+// lastRun is what the executor did with a connection's last statement:
+// the plan it ran and the strategy it took (the plan's, or its fallback
+// when the arguments did not fit). Tests compare it with EXPLAIN.
+type lastRun struct {
+	plan *readPlan
+	ran  readStrategy
+}
+
+// ran records that the executor ran plan p as strategy s.
+func (e *env) ran(p *readPlan, s readStrategy) {
+	if e.c != nil {
+		e.c.last = lastRun{plan: p, ran: s}
+	}
 }

@@ -109,13 +109,9 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 	}
 	// The read plan, cached with the statement (planned on first use);
 	// a SELECT that cannot be planned reports why when it runs.
-	var plan *readPlan
-	var planErr error
-	if _, ok := st.(*parser.Select); ok {
-		plan, planErr = cp.readPlan(c.c.cfg, c.tx != nil)
-	}
+	plan, planErr := cp.readPlan(c.c.cfg, c.tx != nil)
 	var e *env
-	if plan != nil && plan.strategy == readPoint {
+	if _, isSelect := st.(*parser.Select); isSelect && plan != nil && plan.strategy == readPoint {
 		// One allocation for the rows, the statement's state and its
 		// arguments; the plan's fallback takes over the state if the
 		// arguments do not name a valid path.
@@ -124,6 +120,7 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
 		if pr.start() {
+			c.last = lastRun{plan: plan, ran: readPoint}
 			return pr, nil
 		}
 		e = &pr.env
@@ -150,7 +147,11 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 	case *parser.Describe:
 		r, err = describe(s.Table)
 	case *parser.Explain:
-		r, err = e.explain(s.Stmt)
+		if planErr != nil {
+			err = planErr
+			break
+		}
+		r, err = e.explain(s.Stmt, plan)
 	default:
 		err = txStatementError(st)
 	}
@@ -212,16 +213,10 @@ func (c *conn) exec(ctx context.Context, sqlText string, cp *compiled, vals []dr
 	case *parser.Insert:
 		res, err = e.insert(s)
 	case *parser.Update:
-		var plan *readPlan
-		if s.Table == parser.TableZnodes {
-			plan, _ = cp.readPlan(c.c.cfg, c.tx != nil) // an UPDATE always plans
-		}
+		plan, _ := cp.readPlan(c.c.cfg, c.tx != nil) // nil for the acls table
 		res, err = e.update(s, plan)
 	case *parser.Delete:
-		var plan *readPlan
-		if s.Table == parser.TableZnodes {
-			plan, _ = cp.readPlan(c.c.cfg, c.tx != nil) // a DELETE always plans
-		}
+		plan, _ := cp.readPlan(c.c.cfg, c.tx != nil) // nil for the acls table
 		res, err = e.delete(s, plan)
 	}
 	e.closeSources()
