@@ -28,32 +28,7 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	case *parser.Select:
 		steps = plan.steps(e.args)
 	case *parser.Insert:
-		if s.Table == parser.TableACLs {
-			add("getACL per path, then setACL per path with the aversion read (%d row(s))", len(s.Rows))
-			break
-		}
-		if e.cfg.CreateParents {
-			add("exists per missing ancestor; create missing parents (persistent) in the same multi")
-		}
-		if s.Ignore {
-			add("exists per row; rows whose znode exists are skipped (INSERT IGNORE)")
-		}
-		if hasColumn(s.Columns, "acl") {
-			add("each create carries its row's acl in the create request (NULL: %s)", e.defaultACLText())
-		} else {
-			add("each create carries the ACL %s in the create request", e.defaultACLText())
-		}
-		if s.OnDuplicate != nil {
-			add("getData per row; setData with the version read if the znode exists, else create")
-			add("one multi for all rows; retried if a znode changes in between")
-		} else if len(s.Rows) > 1 || e.cfg.CreateParents {
-			add("multi: create per row (%d row(s)), all or nothing", len(s.Rows))
-			if s.Ignore {
-				add("a znode another client creates first is dropped from the multi, which is sent again")
-			}
-		} else {
-			add("create (1 row)")
-		}
+		steps = e.insertSteps(s)
 	case *parser.Update:
 		if s.Table == parser.TableACLs {
 			accessSteps(planWhere(e.cfg, inTx, parser.TableACLs, s.Where))
@@ -125,4 +100,37 @@ func (e *env) defaultACLText() string {
 		return "world:anyone:cdrwa"
 	}
 	return "default_acl " + formatACLSpec(e.cfg.DefaultACL, true)
+}
+
+// insertSteps is EXPLAIN's text of an INSERT, which reads only to decide
+// its writes (IGNORE, ON DUPLICATE KEY UPDATE, missing parents).
+func (e *env) insertSteps(s *parser.Insert) []string {
+	t := &planText{}
+	if s.Table == parser.TableACLs {
+		t.add("getACL per path, then setACL per path with the aversion read (%d row(s))", len(s.Rows))
+		return t.steps
+	}
+	if e.cfg.CreateParents {
+		t.add("exists per missing ancestor; create missing parents (persistent) in the same multi")
+	}
+	if s.Ignore {
+		t.add("exists per row; rows whose znode exists are skipped (INSERT IGNORE)")
+	}
+	if hasColumn(s.Columns, "acl") {
+		t.add("each create carries its row's acl in the create request (NULL: %s)", e.defaultACLText())
+	} else {
+		t.add("each create carries the ACL %s in the create request", e.defaultACLText())
+	}
+	if s.OnDuplicate != nil {
+		t.add("getData per row; setData with the version read if the znode exists, else create")
+		t.add("one multi for all rows; retried if a znode changes in between")
+	} else if len(s.Rows) > 1 || e.cfg.CreateParents {
+		t.add("multi: create per row (%d row(s)), all or nothing", len(s.Rows))
+		if s.Ignore {
+			t.add("a znode another client creates first is dropped from the multi, which is sent again")
+		}
+	} else {
+		t.add("create (1 row)")
+	}
+	return t.steps
 }
