@@ -19,11 +19,6 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	var steps []string
 	add := func(format string, a ...any) { steps = append(steps, fmt.Sprintf(format, a...)) }
 	inTx := e.tx != nil
-	accessSteps := func(p *readPlan) {
-		t := &planText{}
-		p.accessSteps(t, e.args)
-		steps = append(steps, t.steps...)
-	}
 	switch s := st.(type) {
 	case *parser.Select:
 		steps = plan.steps(e.args)
@@ -31,28 +26,25 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 		steps = e.insertSteps(s)
 	case *parser.Update:
 		if s.Table == parser.TableACLs {
-			accessSteps(planWhere(e.cfg, inTx, parser.TableACLs, s.Where))
+			steps = planWhere(e.cfg, inTx, parser.TableACLs, s.Where).steps(e.args)
 			add("setACL per znode with the aversion read")
 			break
 		}
-		p := plan
-		if p.strategy == readSetAny {
-			add("setData %s with any version (one request, nothing read: the new data depends on no row; a missing znode affects 0 rows)", p.target)
-			add("if the new data is refused (too large, not a string), exists %s first: a missing znode affects 0 rows, an existing one fails", p.target)
+		steps = plan.steps(e.args)
+		if plan.strategy == readSetAny {
 			break
 		}
-		accessSteps(p)
 		add("multi: setData per matched znode with the version read")
 		if versionConjunct(s.Where) {
 			add("compare-and-set: a version mismatch affects 0 rows")
 		}
 	case *parser.Delete:
 		if s.Table == parser.TableACLs {
-			accessSteps(planWhere(e.cfg, inTx, parser.TableACLs, s.Where))
+			steps = planWhere(e.cfg, inTx, parser.TableACLs, s.Where).steps(e.args)
 			add("setACL per znode without the matched entries, with the aversion read")
 			break
 		}
-		accessSteps(plan)
+		steps = plan.steps(e.args)
 		add("multi: delete per matched znode, deepest first, with the version read")
 	default:
 		add("%s: no ZooKeeper operation", strings.SplitN(st.String(), " ", 2)[0])

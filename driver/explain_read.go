@@ -22,9 +22,21 @@ func (t *planText) add(format string, a ...any) {
 // `:name`); argument values never appear, since they may be secrets.
 // args only resolve a LIKE pattern the way the executor will; without
 // them (nil) a pattern given as a placeholder is described as unknown.
+//
+// For UPDATE and DELETE it is the read part only; their writes are
+// explain's, except for readSetAny, whose one Set is the whole plan.
 func (p *readPlan) steps(vals *args) []string {
 	t := &planText{}
 	s := p.sel
+	if s == nil {
+		if p.strategy == readSetAny {
+			t.add("setData %s with any version (one request, nothing read: the new data depends on no row; a missing znode affects 0 rows)", p.target)
+			t.add("if the new data is refused (too large, not a string), exists %s first: a missing znode affects 0 rows, an existing one fails", p.target)
+		} else {
+			p.accessSteps(t, vals)
+		}
+		return t.steps
+	}
 	if p.table == "" {
 		t.add("evaluate the select list (no table)")
 		return t.steps
@@ -171,10 +183,5 @@ func (d accessText) describe(acc access, indent string) {
 // String is the plan as EXPLAIN prints it without arguments, one step a
 // line.
 func (p *readPlan) String() string {
-	if p.sel != nil {
-		return strings.Join(p.steps(nil), "\n")
-	}
-	t := &planText{}
-	p.accessSteps(t, nil)
-	return strings.Join(t.steps, "\n")
+	return strings.Join(p.steps(nil), "\n")
 }
