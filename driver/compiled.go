@@ -8,42 +8,16 @@ import (
 
 // compiled is a parsed statement and what its text alone decides, worked
 // out once: the statement cache and prepared statements share it, so an
-// execution does not walk the AST again for its placeholders or its
-// access path.
+// execution does not walk the AST again for its placeholders or plan it
+// again (plans: its read plans, made on first use).
 type compiled struct {
 	ast    parser.Statement
 	params parser.Params
-	// earlyPath is, for a SELECT that reads the data of one znode by path
-	// (WHERE path = <constant or placeholder>, outside any OR), what the
-	// path is compared with. Such a statement sends its read before it is
-	// planned: see sendEarly.
-	earlyPath parser.Expr
-	// point is set for the simplest such SELECT (pointQuery), which runs
-	// without the general planner.
-	point *pointQuery
+	plans  planCache
 }
 
 func compile(ast parser.Statement) *compiled {
-	cp := &compiled{ast: ast, params: parser.ParamsOf(ast)}
-	s, ok := ast.(*parser.Select)
-	if !ok || s.From != parser.TableZnodes {
-		return cp
-	}
-	if cp.point = compilePoint(s); cp.point != nil {
-		return cp
-	}
-	a := chooseAccess(s.Where)
-	if a.kind != accessPoints || len(a.values) != 1 {
-		return cp
-	}
-	items := make([]parser.Expr, len(s.Items))
-	for i, it := range s.Items {
-		items[i] = it.Expr
-	}
-	if levelFor(withClauses(s, items)...) == fetchData {
-		cp.earlyPath = a.values[0]
-	}
-	return cp
+	return &compiled{ast: ast, params: parser.ParamsOf(ast)}
 }
 
 // numInput is driver.Stmt.NumInput for the statement: the number of `?`
@@ -62,7 +36,7 @@ type earlyRead struct {
 	pending zkstore.PendingRead
 }
 
-// sendEarly sends the read of a one-znode SELECT (compiled.earlyPath)
+// sendEarly sends the read of a one-znode SELECT (readPlan.earlyPath)
 // first, on a store that takes its reply later: planning the statement,
 // and database/sql's own work before it asks for the first row, then
 // overlap the round trip instead of adding to it. On two cores shared
@@ -70,18 +44,17 @@ type earlyRead struct {
 // CPU, since it runs on caches the server has just used (issue 5's
 // point-read profile). The plan later takes the reply if it reads that
 // path (pointSource); otherwise the read is simply not used, which is
-// harmless: it changes nothing on the server. Not in a transaction, which
-// records its reads in order, nor with skip_unreadable, whose store
-// wrapper decides what a refused read means.
-func (e *env) sendEarly(cp *compiled) {
-	if cp.earlyPath == nil || e.tx != nil || e.cfg.SkipUnreadable {
+// harmless: it changes nothing on the server. The planner sets earlyPath
+// only where that holds (not in a transaction, nor with skip_unreadable).
+func (e *env) sendEarly(p *readPlan) {
+	if p.earlyPath == nil {
 		return
 	}
 	a, ok := zkstore.PipelinerOf(e.st)
 	if !ok {
 		return
 	}
-	v, err := eval.Eval(cp.earlyPath, nil, e.args)
+	v, err := eval.Eval(p.earlyPath, nil, e.args)
 	path, ok := v.(string)
 	if err != nil || !ok {
 		return // the plan reports it, or compares in a way a read cannot

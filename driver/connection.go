@@ -22,6 +22,8 @@ type conn struct {
 	c     *connector
 	store zkstore.Store
 	tx    *transaction
+	// last is what the executor did with the last statement (tests).
+	last lastRun
 
 	closed bool
 	// ownsConnector: opened by Driver.Open, so Close closes the session.

@@ -16,14 +16,18 @@
 // # How a statement runs
 //
 // A statement flows one way: package parser turns the SQL into zksql's
-// own AST; the planner picks the access path from WHERE (plan.go:
-// chooseAccess, resolved against the arguments) and the fetch level from
-// the columns used; a write becomes a writePlan, a value of ZooKeeper
+// own AST; the planner (readplan.go) makes a read plan, one value with
+// the access path from WHERE (plan.go: chooseAccess, resolved against the
+// arguments), the fetch level from the columns used, and the strategy
+// (stream, sort, aggregate, late sort, count from the parent's Stat,
+// point read, point update), cached with the compiled statement; a write
+// becomes a writePlan, a value of ZooKeeper
 // operations applied as one multi (write.go); the executor runs the plan
 // against a zkstore.Store (in a transaction, the transaction's store,
 // which sees its own writes); internal/eval evaluates the expressions on
-// each row. EXPLAIN prints the steps, naming every ZooKeeper operation
-// the executor sends (a test holds it to that on both stores).
+// each row. EXPLAIN prints the read plan the statement runs, naming every
+// ZooKeeper operation the executor sends (a test holds it to that on both
+// stores, and checks the executor ran the plan EXPLAIN printed).
 //
 // # Sessions
 //

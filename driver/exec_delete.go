@@ -13,14 +13,15 @@ import (
 // A matched znode with a child that is not matched fails the whole
 // statement with ZooKeeper's ErrNotEmpty. Version conflicts behave as in
 // update.
-func (e *env) delete(s *parser.Delete) (result, error) {
+func (e *env) delete(s *parser.Delete, p *readPlan) (result, error) {
 	if s.Table == parser.TableACLs {
 		return e.deleteACL(s)
 	}
 	if err := checkVersionArgs(s.Where, e.args); err != nil {
 		return result{}, err
 	}
-	src, err := e.scan(parser.TableZnodes, s.Where, versionColumn)
+	e.ran(p, readStream)
+	src, err := e.source(p, p.level)
 	if err != nil {
 		return result{}, err
 	}

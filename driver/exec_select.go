@@ -236,28 +236,35 @@ func exprColumn(table string, def parser.TableDef, e parser.Expr) column {
 	return column{scan: scanAny}
 }
 
-// selectRows executes a SELECT and returns its rows, streaming where the
-// statement allows.
-func (e *env) selectRows(s *parser.Select) (*rows, error) {
-	exprs, cols, err := outputs(s)
+// selectRows runs a SELECT's read plan and returns its rows, streaming
+// where the plan does.
+func (e *env) selectRows(p *readPlan) (*rows, error) {
+	count, offset, err := e.limit(p.limit)
 	if err != nil {
 		return nil, err
 	}
-	count, offset, err := e.limit(s.Limit)
-	if err != nil {
-		return nil, err
+	strategy := p.strategy
+	switch strategy {
+	case readPoint: // the point query declined the arguments
+		strategy = p.fallback
+	case readCountStat:
+		n, ok, err := e.countChildren(p.target)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			e.ran(p, strategy)
+			return e.finish(p.cols, [][]driver.Value{{n}}, count, offset), nil
+		}
+		strategy = p.fallback
+	case readLateSort:
+		e.ran(p, strategy)
+		return e.sortedLate(p, count, offset)
 	}
-
-	agg := len(s.GroupBy) > 0 || hasAggregate(s.Having)
-	for _, x := range exprs {
-		agg = agg || hasAggregate(x)
-	}
-	for _, o := range s.OrderBy {
-		agg = agg || hasAggregate(o.Expr)
-	}
+	e.ran(p, strategy)
 
 	var src rowIter
-	switch s.From {
+	switch p.table {
 	case "":
 		done := false
 		src = func() (eval.Row, error) {
@@ -268,37 +275,26 @@ func (e *env) selectRows(s *parser.Select) (*rows, error) {
 			return noRow{}, nil
 		}
 	case parser.TableZnodes, parser.TableACLs:
-		if n, ok, err := e.countChildren(s); ok || err != nil {
-			if err != nil {
-				return nil, err
-			}
-			return e.finish(cols, [][]driver.Value{{n}}, count, offset), nil
-		}
-		if !agg {
-			if r, ok, err := e.sortedLate(s, exprs, cols, count, offset); ok || err != nil {
-				return r, err
-			}
-		}
-		src, err = e.scan(s.From, s.Where, withClauses(s, exprs)...)
-		if err != nil {
+		if src, err = e.source(p, p.level); err != nil {
 			return nil, err
 		}
 	default:
-		if !parser.IsSystemTable(s.From) {
-			return nil, zerrorf("unknown table %s", s.From)
+		if !parser.IsSystemTable(p.table) {
+			return nil, zerrorf("unknown table %s", p.table)
 		}
-		if src, err = e.systemSource(s.From, s.Where); err != nil {
+		if src, err = e.systemSource(p.table, p.filter); err != nil {
 			return nil, err
 		}
 	}
 
-	if agg {
-		return e.aggregate(s, exprs, cols, src, count, offset)
+	s := p.sel
+	switch strategy {
+	case readAggregate:
+		return e.aggregate(s, p.exprs, p.cols, src, count, offset)
+	case readSort:
+		return e.sorted(s, p.exprs, p.cols, src, count, offset)
 	}
-	if len(s.OrderBy) > 0 {
-		return e.sorted(s, exprs, cols, src, count, offset)
-	}
-	return e.stream(s, exprs, cols, src, count, offset), nil
+	return e.stream(s, p.exprs, p.cols, src, count, offset), nil
 }
 
 // withClauses is exprs followed by every expression of s's clauses
@@ -343,10 +339,17 @@ func (e *env) limit(l *parser.Limit) (count, offset int64, err error) {
 }
 
 // scan returns the rows of table that satisfy where, reading as little
-// as the expressions need.
+// as the expressions need (the read part of a write).
 func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIter, error) {
-	acc := chooseAccess(where)
-	ra, err := acc.resolve(e.args)
+	p := planWhere(e.cfg, e.tx != nil, table, where, exprs...)
+	return e.source(p, p.level)
+}
+
+// source runs the plan's access path, reading each znode at level, and
+// yields the rows its filter keeps.
+func (e *env) source(p *readPlan, level fetchLevel) (rowIter, error) {
+	table, where := p.table, p.filter
+	ra, err := p.access.resolve(e.args)
 	if err != nil {
 		return nil, err
 	}
@@ -359,9 +362,7 @@ func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIt
 		sc.lazy = true
 		next = aclSource(e, ra.source(sc))
 	} else {
-		// levelFor is the highest level any expression needs, so it can
-		// be taken apart (appending where to exprs would copy them).
-		src = ra.source(e.scanner(max(levelFor(exprs...), levelFor(where))))
+		src = ra.source(e.scanner(level))
 		if c, ok := src.(interface{ close() }); ok {
 			e.closers = append(e.closers, c.close)
 		}
@@ -396,21 +397,9 @@ func (e *env) scan(table string, where parser.Expr, exprs ...parser.Expr) (rowIt
 }
 
 // countChildren answers SELECT COUNT(*) FROM znodes WHERE parent = x from
-// x's Stat alone, reading no child.
-func (e *env) countChildren(s *parser.Select) (int64, bool, error) {
-	if s.From != parser.TableZnodes || e.tx != nil || len(s.GroupBy) > 0 || s.Having != nil || s.Distinct || len(s.Items) != 1 {
-		return 0, false, nil
-	}
-	if a, ok := s.Items[0].Expr.(*parser.Aggregate); !ok || a.Func != parser.AggCount || a.Arg != nil || a.Distinct {
-		return 0, false, nil
-	}
-	if s.Where == nil || isAnd(s.Where) {
-		return 0, false, nil
-	}
-	x, ok := eqConst(s.Where, "parent")
-	if !ok {
-		return 0, false, nil
-	}
+// x's Stat alone, reading no child; ok is false when x is not text, whose
+// comparison with parent only the rows can decide.
+func (e *env) countChildren(x parser.Expr) (n int64, ok bool, err error) {
 	v, err := eval.Eval(x, nil, e.args)
 	if err != nil {
 		return 0, true, err
@@ -590,34 +579,24 @@ func (e *env) finishSorted(s *parser.Select, cols []column, rs []sortRow, count,
 	return e.finish(cols, vals, count, offset)
 }
 
-// sortedLate serves ORDER BY ... LIMIT when WHERE and the ORDER BY keys
-// need less of each znode than the select list does (names but not
-// Stats, say): it sorts on what is cheap, then reads the rest only for the
-// rows the LIMIT keeps, on a child listing. SELECT path, version FROM znodes WHERE parent = ?
-// ORDER BY name DESC LIMIT 3 then lists the children and reads three
-// Stats, not one per child. A znode deleted between the two reads is left
-// out. ok is false when the statement does not qualify.
-func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, count, offset int64) (res *rows, ok bool, err error) {
-	// Only a child listing gets cheaper at name level: a walk lists every
-	// znode at name level, where with data it Gets each and lists only
-	// those with children, so it would not save a request there.
-	if count < 0 || e.tx != nil {
-		return nil, false, nil
-	}
-	keyExprs, ok := lateSortKeys(s, exprs)
-	if !ok {
-		return nil, false, nil
-	}
-	full := levelFor(exprs...)
-	src, err := e.scan(s.From, s.Where, keyExprs...)
+// sortedLate runs readLateSort, ORDER BY ... LIMIT on a child listing
+// where WHERE and the ORDER BY keys need less of each znode than the
+// select list does (names but not Stats, say): it sorts on what is cheap,
+// then reads the rest only for the rows the LIMIT keeps. SELECT path,
+// version FROM znodes WHERE parent = ? ORDER BY name DESC LIMIT 3 then
+// lists the children and reads three Stats, not one per child. A znode
+// deleted between the two reads is left out.
+func (e *env) sortedLate(p *readPlan, count, offset int64) (*rows, error) {
+	s := p.sel
+	src, err := e.source(p, p.level)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	var rs []sortRow
 	for {
 		r, err := src()
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		if r == nil {
 			break
@@ -625,7 +604,7 @@ func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, c
 		keys := make([]any, len(s.OrderBy))
 		for i, o := range s.OrderBy {
 			if keys[i], err = eval.Eval(o.Expr, r, e.args); err != nil {
-				return nil, true, err
+				return nil, err
 			}
 		}
 		rs = append(rs, sortRow{vals: []driver.Value{r.(znodeRow).z.path}, keys: keys})
@@ -633,7 +612,7 @@ func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, c
 	orderRows(rs, s.OrderBy)
 	lo := min(offset, int64(len(rs)))
 	hi := min(lo+count, int64(len(rs)))
-	sc := e.scanner(full)
+	sc := e.scanner(p.rowLevel)
 	var out [][]driver.Value
 	for _, r := range rs[lo:hi] {
 		z, found, err := sc.fetch(r.vals[0].(string), nil)
@@ -641,32 +620,18 @@ func (e *env) sortedLate(s *parser.Select, exprs []parser.Expr, cols []column, c
 			if isGone(err) {
 				continue
 			}
-			return nil, true, err
+			return nil, err
 		}
 		if !found {
 			continue
 		}
-		vals, err := e.project(exprs, znodeRow{z})
+		vals, err := e.project(p.exprs, znodeRow{z})
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		out = append(out, vals)
 	}
-	return e.finish(cols, out, -1, 0), true, nil
-}
-
-// lateSortKeys reports whether sortedLate can serve s (given a LIMIT and
-// no transaction): a child listing whose WHERE and ORDER BY need less of
-// each znode than the select list. It returns those expressions.
-func lateSortKeys(s *parser.Select, exprs []parser.Expr) ([]parser.Expr, bool) {
-	if s.From != parser.TableZnodes || s.Distinct || len(s.OrderBy) == 0 || chooseAccess(s.Where).kind != accessChildren {
-		return nil, false
-	}
-	keyExprs := []parser.Expr{s.Where}
-	for _, o := range s.OrderBy {
-		keyExprs = append(keyExprs, o.Expr)
-	}
-	return keyExprs, levelFor(keyExprs...) < levelFor(exprs...)
+	return e.finish(p.cols, out, -1, 0), nil
 }
 
 // sorted reads every matching row, then sorts.

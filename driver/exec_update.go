@@ -14,21 +14,21 @@ var versionColumn = &parser.Column{Name: "version"}
 // is ZooKeeper's compare-and-set: a stale version gives 0 rows affected.
 // Otherwise a concurrent change fails the statement with ErrConflict and
 // nothing applied.
-func (e *env) update(s *parser.Update) (result, error) {
+func (e *env) update(s *parser.Update, p *readPlan) (result, error) {
 	if s.Table == parser.TableACLs {
 		return e.updateACL(s)
 	}
 	if err := checkVersionArgs(s.Where, e.args); err != nil {
 		return result{}, err
 	}
-	if res, ok, err := e.pointUpdate(s); ok {
-		return res, err
+	if p.strategy == readSetAny {
+		if res, ok, err := e.pointUpdate(s, p.target); ok {
+			e.ran(p, readSetAny)
+			return res, err
+		}
 	}
-	exprs := []parser.Expr{versionColumn}
-	for _, a := range s.Set {
-		exprs = append(exprs, a.Value)
-	}
-	src, err := e.scan(parser.TableZnodes, s.Where, exprs...)
+	e.ran(p, readStream)
+	src, err := e.source(p, p.level)
 	if err != nil {
 		return result{}, err
 	}
@@ -64,21 +64,17 @@ func (e *env) update(s *parser.Update) (result, error) {
 	return e.apply(wp)
 }
 
-// pointUpdate runs UPDATE znodes SET data = <constant> WHERE path =
-// <constant>, outside a transaction, as one Set of any version instead of
+// pointUpdate runs the readSetAny strategy, UPDATE znodes SET data =
+// <constant> WHERE path = <constant> (x) outside a transaction, as one Set of any version instead of
 // a read and a compare-and-set: a point update then costs what
 // go-zookeeper's Set costs. Nothing the statement reads decides what it
 // writes - the only condition is the path, the new data does not depend on
 // the row - so a change between a read and the Set could not change the
 // outcome; a missing znode is 0 rows affected, as when the read finds none.
-// ok is false when the statement is not of that form, or when its values
-// fail to evaluate or to fit: the general path then decides, so errors
+// ok is false when its values fail to evaluate or to fit: the plan's
+// general path then decides, so errors
 // stay the same (it reports them only for a znode that exists).
-func (e *env) pointUpdate(s *parser.Update) (res result, ok bool, err error) {
-	x, isPoint := pointUpdateShape(s)
-	if !isPoint || e.tx != nil {
-		return result{}, false, nil
-	}
+func (e *env) pointUpdate(s *parser.Update, x parser.Expr) (res result, ok bool, err error) {
 	v, err := eval.Eval(x, noRow{}, e.args)
 	if err != nil {
 		return result{}, false, nil

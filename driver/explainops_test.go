@@ -182,8 +182,23 @@ func liveRecording(t *testing.T, cfg *driver.Config) (*sql.DB, *opRecorder, *sql
 	return openDB(t, "zk://"+addr+chroot), rec, db
 }
 
+// explainCorpus is the statement corpus and the legal statements of the
+// bad-input corpus (hostile values that must run and match nothing).
+func explainCorpus() []stmtCase {
+	cs := slices.Clone(stmtCases)
+	for _, b := range badCorpus() {
+		if !b.valid {
+			continue
+		}
+		head := strings.ToUpper(strings.TrimSpace(b.sql))
+		write := strings.HasPrefix(head, "INSERT") || strings.HasPrefix(head, "UPDATE") || strings.HasPrefix(head, "DELETE")
+		cs = append(cs, stmtCase{name: "bad/" + b.name, opts: b.opts, q: b.sql, args: b.args, exec: write})
+	}
+	return cs
+}
+
 // TestExplainListsTheOperationsRun runs every statement of the statement
-// corpus, outside and inside a transaction, through a store that records
+// corpus and the legal ones of the bad-input corpus, outside and inside a transaction, through a store that records
 // the operations sent, and checks each kind sent is one its EXPLAIN lists.
 func TestExplainListsTheOperationsRun(t *testing.T) {
 	runExplainOps(t, memRecording)
@@ -197,8 +212,8 @@ func TestExplainListsTheOperationsRunLive(t *testing.T) {
 }
 
 func runExplainOps(t *testing.T, open recordingBackend) {
-	checked := 0
-	for _, c := range stmtCases {
+	checked, planned := 0, 0
+	for _, c := range explainCorpus() {
 		if strings.HasPrefix(c.q, "BEGIN") {
 			continue
 		}
@@ -240,6 +255,9 @@ func runExplainOps(t *testing.T, open recordingBackend) {
 					t.Skipf("no EXPLAIN: %v", err) // a statement the parser refuses
 				}
 				rec.take()
+				if err := driver.ResetLastRun(conn); err != nil {
+					t.Fatal(err)
+				}
 				if c.exec {
 					q.ExecContext(ctx, c.q, c.args...)
 				} else {
@@ -254,9 +272,44 @@ func runExplainOps(t *testing.T, open recordingBackend) {
 						t.Errorf("%s sent %s, which its EXPLAIN does not list:\n%s", c.q, k, strings.Join(plan, "\n"))
 					}
 				}
+				if checkPlanRan(t, ctx, conn, c.q, plan) {
+					planned++
+				}
 				checked++
 			})
 		}
 	}
-	t.Logf("%d statement runs checked against their EXPLAIN", checked)
+	t.Logf("%d statement runs checked against their EXPLAIN, %d of them ran a read plan", checked, planned)
+	if planned == 0 {
+		t.Error("no statement reported the read plan it ran")
+	}
+}
+
+// checkPlanRan checks that the read plan the statement ran is the one its
+// EXPLAIN printed, step for step, and that the executor took the plan's
+// strategy, or its fallback where the strategy depends on the arguments.
+func checkPlanRan(t *testing.T, ctx context.Context, conn *sql.Conn, q string, explained []string) bool {
+	t.Helper()
+	plan, strategy, fallback, ran, ok, err := driver.LastRun(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		return false // no read plan: INSERT, SHOW, a statement refused before it ran
+	}
+	steps := make([]string, len(explained))
+	for i, row := range explained {
+		_, steps[i], _ = strings.Cut(row, "|")
+	}
+	text := strings.Join(steps, "\n")
+	if !strings.Contains(text, plan) {
+		t.Errorf("%s: the plan run is not the one EXPLAIN printed\nran:\n%s\nEXPLAIN:\n%s", q, plan, text)
+	}
+	// Only these strategies depend on the arguments (a valid path given
+	// as text); the others run as planned.
+	mayFallBack := strategy == "point" || strategy == "count from the parent's Stat" || strategy == "set any version"
+	if ran != strategy && !(mayFallBack && ran == fallback) {
+		t.Errorf("%s: planned %s (fallback %s), the executor ran %s", q, strategy, fallback, ran)
+	}
+	return true
 }

@@ -15,11 +15,11 @@ import (
 //
 //	SELECT data, version FROM znodes WHERE path = ?
 //
-// It runs without the general planner: the read is sent at once (on a
+// It is the read plan's readPoint strategy: the read is sent at once (on a
 // store that takes replies later, the rest of the work overlaps the round
 // trip) and the row is the columns copied out of the reply. What it
-// returns is what the general plan returns for the same statement
-// (TestPointQueryMatchesPlanner).
+// returns is what the plan's fallback (a stream of the point read)
+// returns for the same statement (TestPointQueryMatchesPlanner).
 type pointQuery struct {
 	path  parser.Expr // the constant or placeholder compared with path
 	names []string    // the znodes column of each output
@@ -58,15 +58,13 @@ func compilePoint(s *parser.Select) *pointQuery {
 	return q
 }
 
-// start runs the point query, or reports false when the general plan
-// must: in a transaction (which records its reads), with skip_unreadable,
-// or when the path is not a valid path given as a string (the planner
-// decides what such a comparison matches).
+// start runs the point query, or reports false when the plan's fallback
+// must: when the path is not a valid path given as a string (the general
+// plan decides what such a comparison matches). The planner chose the
+// point strategy only outside a transaction (which records its reads),
+// without skip_unreadable and with a max_scan that allows a read.
 func (pr *pointRows) start() bool {
 	e, q := &pr.env, pr.q
-	if e.tx != nil || e.cfg.SkipUnreadable || e.cfg.MaxScan < 1 {
-		return false
-	}
 	v, err := eval.Eval(q.path, nil, e.args)
 	path, ok := v.(string)
 	if err != nil || !ok || zkstore.ValidatePath(path, false) != nil {

@@ -107,16 +107,20 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 		}
 		return emptyRows(), nil
 	}
+	// The read plan, cached with the statement (planned on first use);
+	// a SELECT that cannot be planned reports why when it runs.
+	plan, planErr := cp.readPlan(c.c.cfg, c.tx != nil)
 	var e *env
-	if cp.point != nil {
+	if _, isSelect := st.(*parser.Select); isSelect && plan != nil && plan.strategy == readPoint {
 		// One allocation for the rows, the statement's state and its
-		// arguments; the general plan takes over the state if the point
-		// query declines.
-		pr := &pointRows{q: cp.point}
+		// arguments; the plan's fallback takes over the state if the
+		// arguments do not name a valid path.
+		pr := &pointRows{q: plan.point}
 		if err := c.initEnv(&pr.env, ctx, sqlText, cp, vals); err != nil {
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
 		if pr.start() {
+			c.last = lastRun{plan: plan, ran: readPoint}
 			return pr, nil
 		}
 		e = &pr.env
@@ -130,16 +134,24 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 	var err error
 	switch s := st.(type) {
 	case *parser.Select:
-		e.sendEarly(cp)
+		if planErr != nil {
+			err = planErr
+			break
+		}
+		e.sendEarly(plan)
 		skipped := e.skipUnreadable()
-		r, err = e.selectRows(s)
+		r, err = e.selectRows(plan)
 		e.reportUnreadable(r, skipped)
 	case *parser.ShowTables:
 		r = showTables()
 	case *parser.Describe:
 		r, err = describe(s.Table)
 	case *parser.Explain:
-		r, err = e.explain(s.Stmt)
+		if planErr != nil {
+			err = planErr
+			break
+		}
+		r, err = e.explain(s.Stmt, plan)
 	default:
 		err = txStatementError(st)
 	}
@@ -201,9 +213,11 @@ func (c *conn) exec(ctx context.Context, sqlText string, cp *compiled, vals []dr
 	case *parser.Insert:
 		res, err = e.insert(s)
 	case *parser.Update:
-		res, err = e.update(s)
+		plan, _ := cp.readPlan(c.c.cfg, c.tx != nil) // nil for the acls table
+		res, err = e.update(s, plan)
 	case *parser.Delete:
-		res, err = e.delete(s)
+		plan, _ := cp.readPlan(c.c.cfg, c.tx != nil) // nil for the acls table
+		res, err = e.delete(s, plan)
 	}
 	e.closeSources()
 	if err != nil {

@@ -96,6 +96,10 @@ var stmtCases = []stmtCase{
 	{name: "order desc limit", q: "SELECT name FROM znodes WHERE parent = '/app/nodes' ORDER BY name DESC LIMIT 2", want: []string{"n3", "n2"}},
 	{name: "limit offset", q: "SELECT name FROM znodes WHERE parent = '/app/nodes' LIMIT 1 OFFSET 1", want: []string{"n2"}},
 	{name: "limit placeholder", q: "SELECT name FROM znodes WHERE parent = '/app/nodes' LIMIT ?", args: []any{2}, want: []string{"n1", "n2"}},
+	// A late sort: the listing is sorted on Stats (read per child), data
+	// is read only for the two rows kept.
+	{name: "late sort on stat", q: "SELECT name, data FROM znodes WHERE parent = '/app/nodes' ORDER BY version DESC, name DESC LIMIT 2", want: []string{"n3|gamma", "n2|beta"}},
+	{name: "late sort on name", q: "SELECT name, version FROM znodes WHERE parent = '/app/nodes' ORDER BY name LIMIT 1 OFFSET 1", want: []string{"n2|0"}},
 	{name: "order by data length", q: "SELECT name, LENGTH(data) FROM znodes WHERE parent = '/app/nodes' ORDER BY LENGTH(data), name", want: []string{"n2|4", "n1|5", "n3|5"}},
 	{name: "distinct", q: "SELECT DISTINCT parent FROM znodes WHERE path LIKE '/app/nodes/%'", want: []string{"/app/nodes"}},
 	{name: "named placeholders", q: "SELECT name FROM znodes WHERE parent = :p AND name != :n", args: []any{sql.Named("p", "/app/nodes"), sql.Named("n", "n2")}, want: []string{"n1", "n3"}},
