@@ -297,4 +297,3 @@ func TestSystemTablesEnsemble(t *testing.T) {
 		t.Errorf("hung member's row %q, want the probe timeout named", rows)
 	}
 }
-
