@@ -735,3 +735,160 @@ func TestLockWaitInterleavings(t *testing.T) {
 		interleaved(t, liveEnv(t), kinds, 4, runLockWait)
 	})
 }
+
+// --- Holders: Lost is closed exactly when the held znode goes ---
+
+// holderKinds are changes around a holder's znode (the one whose data is
+// "holder"): its data set (it still holds), another contender joining or
+// leaving (it still holds), its znode deleted, or deleted and created
+// again under the same name in one multi (either way the znode it held is
+// gone: someone else's now stands in its place).
+func holderKinds(dir string) []changeKind {
+	own := func(ctx context.Context, w zkstore.Store) (string, error) {
+		names, _, err := w.Children(ctx, dir)
+		if err != nil {
+			return "", err
+		}
+		for _, n := range names {
+			if data, _, err := w.Get(ctx, zkstore.Join(dir, n)); err == nil && strings.HasPrefix(string(data), "holder") {
+				return zkstore.Join(dir, n), nil
+			}
+		}
+		return "", nil
+	}
+	var n atomic.Int32
+	others := lockKinds(dir)
+	return []changeKind{
+		others[0], // join
+		others[3], // later-leaves
+		{"set-own", func(ctx context.Context, w zkstore.Store) (bool, error) {
+			p, err := own(ctx, w)
+			if p == "" {
+				return false, err
+			}
+			_, err = w.Set(ctx, p, fmt.Appendf(nil, "holder set %d", n.Add(1)), zkstore.AnyVersion)
+			return err == nil, err
+		}},
+		{"delete-own", func(ctx context.Context, w zkstore.Store) (bool, error) {
+			p, err := own(ctx, w)
+			if p == "" {
+				return false, err
+			}
+			return true, w.Delete(ctx, p, zkstore.AnyVersion)
+		}},
+		{"recreate-own", func(ctx context.Context, w zkstore.Store) (bool, error) {
+			p, err := own(ctx, w)
+			if p == "" {
+				return false, err
+			}
+			_, err = w.Multi(ctx, &zkstore.DeleteOp{Path: p, Version: -1}, &zkstore.CreateOp{Path: p, Data: []byte("impostor")})
+			return err == nil, err
+		}},
+	}
+}
+
+// holdKind acquires something held as a znode under dir, with "holder" as
+// the znode's data where the recipe lets it be chosen.
+type holdKind struct {
+	name    string
+	acquire func(ctx context.Context, st zkstore.Store, dir string) (lost <-chan struct{}, release func(context.Context) error, err error)
+}
+
+var holdKinds = []holdKind{
+	{"mutex", func(ctx context.Context, st zkstore.Store, dir string) (<-chan struct{}, func(context.Context) error, error) {
+		m := recipe.NewMutex(st, dir, []byte("holder"))
+		if err := m.Lock(ctx); err != nil {
+			return nil, nil, err
+		}
+		return m.Lost(), m.Unlock, nil
+	}},
+	{"semaphore", func(ctx context.Context, st zkstore.Store, dir string) (<-chan struct{}, func(context.Context) error, error) {
+		l, err := recipe.NewSemaphore(st, dir, 2, []byte("holder")).Acquire(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return l.Lost(), l.Release, nil
+	}},
+}
+
+// runHolder: the holder's znode sees others come and go and its own data
+// change; Lost must stay open through all of it unless an injected change
+// removed the znode, and then close.
+func runHolder(kind holdKind) func(t *testing.T, e env, in *injector) int {
+	return func(t *testing.T, e env, in *injector) int {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		w := e.Open(t)
+		st := interleave.New(e.Open(t))
+		dir := fmt.Sprintf("/il-hold-%d", time.Now().UnixNano())
+		in.w = w
+		in.kinds = holderKinds(dir)
+		lost, release, err := kind.acquire(ctx, st, dir)
+		if err != nil {
+			t.Fatalf("%v: acquire: %v", in, err)
+		}
+		// Inject only into the watching that follows the acquisition.
+		base := st.Calls()
+		if in.inj != nil {
+			shifted := *in.inj
+			shifted.at += base
+			in.inj = &shifted
+		}
+		st.SetHook(in.hook)
+		gone := func() bool {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return strings.HasPrefix(in.applied, "delete-own") || strings.HasPrefix(in.applied, "recreate-own")
+		}
+		check := func(step string) {
+			if gone() {
+				select {
+				case <-lost:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%v: %s: the held znode is gone but Lost is still open", in, step)
+				}
+				return
+			}
+			time.Sleep(2 * time.Millisecond) // time to close, were it wrong
+			select {
+			case <-lost:
+				if !gone() {
+					t.Fatalf("%v: %s: Lost closed while the znode is held", in, step)
+				}
+			default:
+			}
+		}
+		kinds := in.kinds
+		for _, s := range []struct {
+			name string
+			k    changeKind
+		}{{"a contender joins", kinds[0]}, {"its data is set", kinds[2]}, {"the contender leaves", kinds[1]}, {"its data is set again", kinds[2]}} {
+			_, err := s.k.apply(ctx, w)
+			mustW(t, in, s.name, err)
+			check(s.name)
+		}
+		in.stop()
+		check("the end")
+		calls := st.Calls() - base
+		if err := release(ctx); err != nil {
+			t.Fatalf("%v: release: %v", in, err)
+		}
+		if in.err != nil {
+			t.Fatalf("%v", in.err)
+		}
+		return calls
+	}
+}
+
+func TestHolderInterleavings(t *testing.T) {
+	for _, k := range holdKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Run("mem", func(t *testing.T) {
+				interleaved(t, memEnv(t), holderKinds(""), 1, runHolder(k))
+			})
+			t.Run("live", func(t *testing.T) {
+				interleaved(t, liveEnv(t), holderKinds(""), 3, runHolder(k))
+			})
+		})
+	}
+}
