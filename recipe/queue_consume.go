@@ -15,7 +15,10 @@ import (
 //
 //	items := make(chan recipe.Item) // unbuffered
 //	go func() { errc <- q.Consume(ctx, items) }()
-//	for item := range ... { select { case it := <-items: ...; case <-other: ... } }
+//	select {
+//	case item := <-items: // the item is ours
+//	case <-shutdown: // cancel ctx: the item offered goes back
+//	}
 //
 // No item is lost or delivered twice by the hand-over. An item is taken
 // (removed from the queue, atomically with an ephemeral receipt, as Take
