@@ -6,7 +6,8 @@
 //     registration re-created on a new session after an expiry (Keep does
 //     the same for any ephemeral znode, like Curator's PersistentNode);
 //   - Counter, a shared counter (Curator's DistributedAtomicLong);
-//   - Queue, a FIFO queue (SimpleDistributedQueue);
+//   - Queue, a FIFO queue (SimpleDistributedQueue), taken with Take or,
+//     for a select, on a channel with Consume;
 //   - Semaphore, a counting semaphore with leases (InterProcessSemaphoreV2);
 //   - RWLock, a read-write lock (InterProcessReadWriteLock);
 //   - Barrier and DoubleBarrier (DistributedBarrier, DistributedDoubleBarrier).

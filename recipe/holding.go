@@ -64,9 +64,9 @@ func startHolding(st zkstore.Store, node string) *holding {
 		var relaying sync.WaitGroup
 		relaying.Go(func() { relay.run(ctx, h.lost, h.states) })
 		defer relaying.Wait()
+		owner := st.SessionID()
 		for ev := range watch.Node(ctx, watch.StoreSource(st), node) {
-			if ev.Type == watch.Deleted || ev.Type == watch.Current && !ev.Exists || ev.Type == watch.Expired ||
-				errors.Is(ev.Err, zkstore.ErrSessionExpired) || errors.Is(ev.Err, zkstore.ErrClosed) {
+			if heldGone(ev, owner) {
 				break
 			}
 		}
@@ -76,6 +76,18 @@ func startHolding(st zkstore.Store, node string) *holding {
 		<-ctx.Done()
 	}()
 	return h
+}
+
+// heldGone says whether ev, of a Node stream on a held znode (an ephemeral
+// of session owner), means that the znode held is gone: deleted, its
+// session ended, or deleted and replaced by a znode of the same name that
+// is not ours (another session's, or persistent), which a stream may
+// report as a mere change, or as its first state when the replacement
+// happened before the stream's first read.
+func heldGone(ev watch.Event, owner int64) bool {
+	return ev.Type == watch.Deleted || ev.Type == watch.Current && !ev.Exists || ev.Type == watch.Expired ||
+		ev.Exists && ev.Stat.EphemeralOwner != owner ||
+		errors.Is(ev.Err, zkstore.ErrSessionExpired) || errors.Is(ev.Err, zkstore.ErrClosed)
 }
 
 // release stops the watching and deletes the znode; a znode already gone

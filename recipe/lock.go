@@ -165,9 +165,9 @@ func (m *Mutex) monitor(ctx context.Context, node string, lost chan struct{}, re
 	var relaying sync.WaitGroup
 	relaying.Go(func() { relay.run(ctx, lost, states) })
 	defer relaying.Wait()
+	owner := m.st.SessionID()
 	for ev := range watch.Node(ctx, watch.StoreSource(m.st), node) {
-		if ev.Type == watch.Deleted || ev.Type == watch.Current && !ev.Exists || ev.Type == watch.Expired ||
-			errors.Is(ev.Err, zkstore.ErrSessionExpired) || errors.Is(ev.Err, zkstore.ErrClosed) {
+		if heldGone(ev, owner) {
 			break
 		}
 	}

@@ -132,31 +132,44 @@ func (q *Queue) Len(ctx context.Context) (int, error) {
 // Take removes and returns the head of the queue, waiting for an item
 // while the queue is empty, until ctx ends or the session does.
 func (q *Queue) Take(ctx context.Context) (Item, error) {
+	t, err := q.take(ctx, false)
+	return t.item, err
+}
+
+// taken is an item taken, with the receipt of its taking while kept.
+type taken struct {
+	item    Item
+	receipt string // "" once dropped
+	mine    []byte // the receipt's data
+}
+
+// take is Take; keep leaves the item's receipt in place (see Consume).
+func (q *Queue) take(ctx context.Context, keep bool) (taken, error) {
 	for {
-		item, ok, ch, err := q.poll(ctx, true)
+		t, ok, ch, err := q.poll(ctx, true, keep)
 		if err != nil || ok {
-			return item, err
+			return t, err
 		}
 		select {
 		case ev := <-ch:
 			if ev.Type == zkstore.EventNotWatching {
-				return Item{}, ev.Err
+				return taken{}, ev.Err
 			}
 		case <-ctx.Done():
-			return Item{}, ctx.Err()
+			return taken{}, ctx.Err()
 		}
 	}
 }
 
 // TryTake is Take without the wait: ok is false when the queue is empty.
 func (q *Queue) TryTake(ctx context.Context) (item Item, ok bool, err error) {
-	item, ok, _, err = q.poll(ctx, false)
-	return item, ok, err
+	t, ok, _, err := q.poll(ctx, false, false)
+	return t.item, ok, err
 }
 
 // poll takes the first item it can; when there is none and watch is set,
 // ch fires on the next change of the queue's children.
-func (q *Queue) poll(ctx context.Context, watch bool) (Item, bool, <-chan zkstore.Event, error) {
+func (q *Queue) poll(ctx context.Context, watch, keep bool) (taken, bool, <-chan zkstore.Event, error) {
 	var (
 		names []string
 		ch    <-chan zkstore.Event
@@ -176,12 +189,12 @@ func (q *Queue) poll(ctx context.Context, watch bool) (Item, bool, <-chan zkstor
 		}
 	}
 	if err != nil {
-		return Item{}, false, nil, err
+		return taken{}, false, nil, err
 	}
 	for _, name := range q.items(names) {
-		item, ok, err := q.takeItem(ctx, name)
+		t, ok, err := q.takeItem(ctx, name, keep)
 		if err != nil || ok {
-			return item, ok, nil, err
+			return t, ok, nil, err
 		}
 	}
 	if ch != nil && len(q.items(names)) > 0 {
@@ -191,19 +204,19 @@ func (q *Queue) poll(ctx context.Context, watch bool) (Item, bool, <-chan zkstor
 		c <- zkstore.Event{Type: zkstore.EventNodeChildrenChanged, Path: q.dir}
 		ch = c
 	}
-	return Item{}, false, ch, nil
+	return taken{}, false, ch, nil
 }
 
 // takeItem tries to take the item name: ok is false if another consumer
-// took it first.
-func (q *Queue) takeItem(ctx context.Context, name string) (Item, bool, error) {
+// took it first. keep leaves the receipt in place (see Consume).
+func (q *Queue) takeItem(ctx context.Context, name string, keep bool) (taken, bool, error) {
 	path := zkstore.Join(q.dir, name)
 	data, stat, err := q.st.Get(ctx, path)
 	if errors.Is(err, zkstore.ErrNoNode) {
-		return Item{}, false, nil
+		return taken{}, false, nil
 	}
 	if err != nil {
-		return Item{}, false, err
+		return taken{}, false, err
 	}
 	item := Item{Name: name, Data: data}
 	receipt := zkstore.Join(q.dir, receiptPrefix+name)
@@ -212,14 +225,20 @@ func (q *Queue) takeItem(ctx context.Context, name string) (Item, bool, error) {
 		&zkstore.DeleteOp{Path: path, Version: stat.Version},
 		&zkstore.CreateOp{Path: receipt, Data: mine, Mode: zkstore.ModeEphemeral},
 	)
+	done := func() (taken, bool, error) {
+		if !keep {
+			q.dropReceipt(ctx, receipt)
+			receipt = ""
+		}
+		return taken{item, receipt, mine}, true, nil
+	}
 	switch {
 	case err == nil:
-		q.dropReceipt(ctx, receipt)
-		return item, true, nil
+		return done()
 	case errors.Is(err, zkstore.ErrNoNode) || errors.Is(err, zkstore.ErrBadVersion) || errors.Is(err, zkstore.ErrNodeExists):
-		return Item{}, false, nil // another consumer was first
+		return taken{}, false, nil // another consumer was first
 	case !errors.Is(err, zkstore.ErrConnectionLoss):
-		return Item{}, false, err
+		return taken{}, false, err
 	}
 	// The reply was lost. The receipt says whether the Multi was applied,
 	// as long as our session (which owns it) lives. Even when ctx has
@@ -230,12 +249,11 @@ func (q *Queue) takeItem(ctx context.Context, name string) (Item, bool, error) {
 	took, rerr := q.resolve(rctx, receipt, mine)
 	switch {
 	case rerr != nil:
-		return Item{}, false, &TakeUnknownError{Item: item, Err: errors.Join(err, rerr)}
+		return taken{}, false, &TakeUnknownError{Item: item, Err: errors.Join(err, rerr)}
 	case took:
-		q.dropReceipt(ctx, receipt)
-		return item, true, nil
+		return done()
 	}
-	return Item{}, false, nil // not applied; the item is still there or another's
+	return taken{}, false, nil // not applied; the item is still there or another's
 }
 
 // resolve learns whether our Multi created receipt with data mine. It

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/zksql/zksql/zkstore"
 )
@@ -24,14 +25,31 @@ type Source interface {
 	Store(ctx context.Context) (zkstore.Store, error)
 }
 
+// dead is the error that ends a stream on st, nil while st's session
+// lives. For an expired session it says who ended it: the Store interface
+// keeps the cause only in its calls' errors (and in the SessionEvent, long
+// gone by now), so dead asks with a call that a dead store answers at once,
+// without the network: zkstore.ErrSessionGivenUp when the client gave the
+// session up, zkstore.ErrSessionExpired when the server expired it.
 func dead(st zkstore.Store) error {
 	switch st.State() {
 	case zkstore.StateExpired:
-		return zkstore.ErrSessionExpired
+		return expiryCause(st)
 	case zkstore.StateClosed:
 		return zkstore.ErrClosed
 	}
 	return nil
+}
+
+// expiryCause is who ended st's expired session (see dead).
+func expiryCause(st zkstore.Store) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, _, err := st.Exists(ctx, "/")
+	if errors.Is(err, zkstore.ErrSessionGivenUp) {
+		return zkstore.ErrSessionGivenUp
+	}
+	return zkstore.ErrSessionExpired
 }
 
 type storeSource struct{ st zkstore.Store }
