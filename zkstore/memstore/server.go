@@ -38,6 +38,7 @@ type Server struct {
 	watchMu      sync.Mutex
 	dataWatches  map[string]watchSet
 	childWatches map[string]watchSet
+	pwatches     persistentWatches // AddWatch's (persistent.go)
 
 	fault atomic.Pointer[Fault]
 

@@ -71,6 +71,7 @@ func (srv *Server) trigger(ev event) {
 		fireSet(srv.dataWatches)
 		fireSet(srv.childWatches)
 	}
+	srv.triggerPersistentLocked(ev)
 }
 
 // endWatches ends every watch of sess with EventNotWatching and err. The
@@ -92,4 +93,5 @@ func (srv *Server) endWatches(sess *Session, err error) {
 		w.fire(zkstore.Event{Type: zkstore.EventNotWatching, Path: w.path, Err: err})
 	}
 	clear(sess.watches)
+	srv.endPersistentLocked(sess, err)
 }
