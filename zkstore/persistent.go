@@ -53,7 +53,10 @@ type PersistentWatcher interface {
 	Store
 	// AddWatch sets a persistent watch on path (which need not exist) and
 	// returns its events. It returns once the server has set the watch,
-	// so every change committed after AddWatch returns is reported.
+	// so every change committed after AddWatch returns is reported. The
+	// watch listens from before its request is sent, so that nothing the
+	// server reports between setting it and replying is lost; an event of
+	// a change made just before may therefore come first.
 	//
 	// The channel delivers, in the order the server made them:
 	//   - node events (the types mode says), each with Path the znode that
