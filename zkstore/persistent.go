@@ -31,16 +31,19 @@ func (m WatchMode) String() string {
 	return fmt.Sprintf("WatchMode(%d)", int32(m))
 }
 
-// EventWatchResync is delivered by a persistent watch when the connection
-// was lost and the watch set again on the new connection: changes made
-// meanwhile may have gone unreported (ZooKeeper does not replay them), so
-// a consumer re-reads what it follows, as an etcd watcher does after
-// compaction. The watch goes on. Path is the watched path.
+// EventWatchResync is delivered by a persistent watch when changes may
+// have gone unreported: the connection was lost and the watch set again on
+// the new connection (ZooKeeper does not replay what changed meanwhile),
+// or the reader fell too far behind. A consumer re-reads what it follows,
+// as an etcd watcher does after compaction. The watch goes on. Path is the
+// watched path.
 const EventWatchResync EventType = -3
 
 // ErrNoPersistentWatches is what AddWatch fails with when the server (or
 // the client library this store is built with) cannot set persistent
-// watches: ZooKeeper before 3.6 answers addWatch with UNIMPLEMENTED. It
+// watches: ZooKeeper before 3.6 answers addWatch with UNIMPLEMENTED (and
+// drops the connection, though not the session, so other requests in
+// flight on it fail with ErrConnectionLoss; a store asks only once). It
 // matches ErrUnimplemented. Callers fall back to one-shot watches.
 var ErrNoPersistentWatches = fmt.Errorf("%w: persistent watches (addWatch, ZooKeeper 3.6+)", ErrUnimplemented)
 
@@ -64,16 +67,23 @@ type PersistentWatcher interface {
 	//     WatchPersistent always path itself, for
 	//     WatchPersistentRecursive path or a descendant;
 	//   - EventWatchResync, with Path the watched path, after the
-	//     connection was lost and the watch set again: events may be
-	//     missing before it, so re-read;
+	//     connection was lost and the watch set again, or when the reader
+	//     fell too far behind: events may be missing before it, so
+	//     re-read;
 	//   - at the end, when the session expires or the store is closed,
 	//     one EventNotWatching with Err ErrSessionExpired or ErrClosed,
 	//     then the channel is closed.
-	// When ctx ends the watch is removed and the channel closed with no
-	// further event. A slow reader never blocks the session: events wait
-	// in memory (unbounded) until read, so a reader that stops reading
-	// must end ctx. Watches of the same session on the same path and mode
-	// each get every event.
+	// When ctx ends the watch is removed and the channel closed after the
+	// events already in it, with no final event.
+	//
+	// A slow reader never blocks the session: up to about a thousand
+	// events wait in the channel; a reader further behind gets one
+	// EventWatchResync in place of the events that did not fit, and
+	// events flow again once it has taken that (its re-read, made after
+	// taking it, sees what was dropped). Holding no goroutine, an
+	// abandoned watch costs only its channel until ctx ends or the
+	// session does. Watches of the same session on the same path and
+	// mode each get every event.
 	//
 	// ctx also bounds the wait for the server's reply; if it ends first
 	// the error matches ctx's error.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-zookeeper/zk"
 
@@ -29,6 +30,12 @@ import (
 //     watch's reader to resynchronise (zkstore.EventWatchResync): the
 //     server does not replay what changed while the connection was down.
 //
+// A server before 3.6 answers addWatch with UNIMPLEMENTED and then closes
+// the connection (UnimplementedRequestProcessor); the session survives and
+// go-zookeeper reconnects, but requests in flight at that moment fail with
+// ErrConnectionLoss. So the store remembers the refusal and later
+// AddWatches fail at once with ErrNoPersistentWatches, without asking.
+//
 // Removal: when a path's last watch of a mode is removed, the store sends
 // removeWatches with the persistent watcher types (Persistent 4,
 // PersistentRecursive 5). Servers before 3.9 know no such removal (they
@@ -46,11 +53,16 @@ import (
 
 const (
 	opRemoveWatches = 18
-	opAddWatch      = 106
+	opAddWatch      = 106 // ZooDefs.OpCode.addWatch, ZooKeeper 3.6+
 
 	watcherTypePersistent          = 4
 	watcherTypePersistentRecursive = 5
 )
+
+// addWatchOpcode is opAddWatch; a test sends an opcode no server knows
+// instead, which a 3.8 server answers as a 3.5 one answers addWatch:
+// UNIMPLEMENTED.
+var addWatchOpcode int32 = opAddWatch
 
 type addWatchRequest struct {
 	Path string
@@ -61,6 +73,9 @@ type removeWatchesRequest struct {
 	Path string
 	Type int32
 }
+
+// errRefused: the server does not know addWatch.
+var errRefused = fmt.Errorf("%w: the server answered UNIMPLEMENTED", zkstore.ErrNoPersistentWatches)
 
 // emptyResponse is a reply whose body (an ErrorResponse, or nothing) is
 // not needed.
@@ -94,6 +109,10 @@ type pwRegistry struct {
 	// the removal cannot reach the server after the new addWatch.
 	removing map[pwKey]chan struct{}
 	ended    error // the session is over; later AddWatches fail with it
+	// refused is set once the server answered addWatch UNIMPLEMENTED:
+	// later AddWatches fail at once, for the server also drops the
+	// connection with that answer.
+	refused atomic.Bool
 }
 
 // AddWatch sets a persistent watch (zkstore.PersistentWatcher).
@@ -113,18 +132,22 @@ func (s *Store) AddWatch(ctx context.Context, path string, mode zkstore.WatchMod
 	}
 	key := pwKey{full: s.abs(path), mode: mode}
 	r := &s.pwatches
+	if r.refused.Load() {
+		return nil, pathErr(op, path, errRefused)
+	}
 	// Registered before the request is sent, so that no event the server
 	// sends after setting the watch can pass unseen.
 	w, err := r.add(ctx, key, path)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
-	err = s.call(ctx, opAddWatch, &addWatchRequest{Path: key.full, Mode: int32(mode)}, &emptyResponse{})
+	err = s.call(ctx, addWatchOpcode, &addWatchRequest{Path: key.full, Mode: int32(mode)}, &emptyResponse{})
 	if err != nil {
 		s.removePersistent(w)
 		err = s.fail(op, path, err, false)
 		if errors.Is(err, zkstore.ErrUnimplemented) {
-			err = pathErr(op, path, fmt.Errorf("%w: the server answered UNIMPLEMENTED", zkstore.ErrNoPersistentWatches))
+			r.refused.Store(true)
+			err = pathErr(op, path, errRefused)
 		}
 		return nil, err
 	}
@@ -160,7 +183,7 @@ func (r *pwRegistry) add(ctx context.Context, key pwKey, path string) (*pwatcher
 		r.watchers = map[pwKey]map[*pwatcher]struct{}{}
 		r.removing = map[pwKey]chan struct{}{}
 	}
-	w := &pwatcher{key: key, path: path, q: evqueue.New(ctx), stop: func() bool { return false }}
+	w := &pwatcher{key: key, path: path, q: evqueue.New(path), stop: func() bool { return false }}
 	if r.watchers[key] == nil {
 		r.watchers[key] = map[*pwatcher]struct{}{}
 	}
@@ -181,6 +204,7 @@ func (s *Store) removePersistent(w *pwatcher) {
 		return
 	}
 	delete(set, w)
+	w.q.Close()
 	if len(set) > 0 || r.ended != nil {
 		r.mu.Unlock()
 		return
@@ -288,7 +312,7 @@ func (s *Store) readdPersistentLocked() {
 	go func() {
 		defer s.inflight.Done()
 		for _, key := range keys {
-			err := s.call(context.Background(), opAddWatch, &addWatchRequest{Path: key.full, Mode: int32(key.mode)}, &emptyResponse{})
+			err := s.call(context.Background(), addWatchOpcode, &addWatchRequest{Path: key.full, Mode: int32(key.mode)}, &emptyResponse{})
 			if err != nil {
 				// The connection went again (the next reconnect re-adds)
 				// or the session ended (the watches end).

@@ -68,7 +68,7 @@ func (s *Session) AddWatch(ctx context.Context, path string, mode zkstore.WatchM
 // addPersistent registers a persistent watch; the caller holds srv.mu
 // (read or write), so no transaction commits meanwhile.
 func (srv *Server) addPersistent(ctx context.Context, sess *Session, path string, mode zkstore.WatchMode) *pwatch {
-	w := &pwatch{sess: sess, path: path, mode: mode, q: evqueue.New(ctx)}
+	w := &pwatch{sess: sess, path: path, mode: mode, q: evqueue.New(path)}
 	srv.watchMu.Lock()
 	pw := &srv.pwatches
 	if pw.exact == nil {
@@ -91,11 +91,12 @@ func (srv *Server) addPersistent(ctx context.Context, sess *Session, path string
 }
 
 // removePersistent takes a watch out of the tables, as removeWatches
-// does; its channel is closed by its queue once ctx has ended.
+// does, and closes its channel.
 func (srv *Server) removePersistent(w *pwatch) {
 	srv.watchMu.Lock()
 	defer srv.watchMu.Unlock()
 	srv.unlinkPersistentLocked(w)
+	w.q.Close()
 }
 
 func (srv *Server) unlinkPersistentLocked(w *pwatch) {

@@ -1,101 +1,88 @@
-// Package evqueue is the delivery of a persistent watch: events are put in
-// without ever blocking the putter (a store's receive loop or a writer
-// holding the tree's lock), and one goroutine hands them to the reader's
-// channel in order.
+// Package evqueue is the delivery of a persistent watch's events: they are
+// put without ever blocking the putter (a store's receive loop, or a
+// writer holding the tree's lock) and without a goroutine, into a buffered
+// channel; a reader that falls that far behind gets one
+// zkstore.EventWatchResync in place of what did not fit.
 package evqueue
 
 import (
-	"context"
 	"sync"
 
 	"github.com/zksql/zksql/zkstore"
 )
 
-// Queue is one persistent watch's events on their way to its channel.
-type Queue struct {
-	out  chan zkstore.Event
-	wake chan struct{} // buffered 1: something was put
-	done chan struct{} // closed when the pump has ended and out is closed
+// Capacity is how many events wait for a reader before the rest are
+// replaced by a resync.
+const Capacity = 1024
 
-	mu    sync.Mutex
-	buf   []zkstore.Event
-	ended bool // the last event is in buf; nothing more is taken
+// Queue is one persistent watch's channel.
+//
+// Two slots are kept free, one for the resync and one for the final
+// event, so a send under mu never blocks: only Put and End send, and the
+// reader only takes. While overflowed, events are dropped until the
+// reader has taken everything, the resync included (the channel is
+// empty): its re-read, which starts after it took the resync, sees every
+// change dropped before, and every later change is delivered again.
+type Queue struct {
+	path string // the watched path, for the resync
+	out  chan zkstore.Event
+
+	mu       sync.Mutex
+	overflow bool
+	ended    bool
 }
 
-// New starts a queue whose pump runs until ctx ends (then the channel is
-// closed at once, undelivered events dropped) or until the event given to
-// End has been delivered (then the channel is closed after it).
-func New(ctx context.Context) *Queue {
-	q := &Queue{
-		out:  make(chan zkstore.Event),
-		wake: make(chan struct{}, 1),
-		done: make(chan struct{}),
-	}
-	go q.pump(ctx)
-	return q
+// New makes the queue of a watch on path.
+func New(path string) *Queue {
+	return &Queue{path: path, out: make(chan zkstore.Event, Capacity)}
 }
 
 // C is the reader's channel.
 func (q *Queue) C() <-chan zkstore.Event { return q.out }
 
-// Done is closed once the channel is closed.
-func (q *Queue) Done() <-chan struct{} { return q.done }
-
-// Put adds an event; it never blocks. After End it does nothing.
+// Put delivers an event, or a resync when the reader is too far behind;
+// after End or Close it does nothing.
 func (q *Queue) Put(ev zkstore.Event) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.ended {
-		q.mu.Unlock()
 		return
 	}
-	q.buf = append(q.buf, ev)
-	q.mu.Unlock()
-	q.signal()
+	if q.overflow {
+		if len(q.out) > 0 {
+			return
+		}
+		q.overflow = false
+	}
+	if len(q.out) < cap(q.out)-2 {
+		q.out <- ev
+		return
+	}
+	q.out <- zkstore.Event{Type: zkstore.EventWatchResync, Path: q.path}
+	q.overflow = true
 }
 
-// End adds the last event; the channel closes after it. Later Puts and
-// Ends do nothing.
+// End delivers the last event and closes the channel; later calls do
+// nothing.
 func (q *Queue) End(ev zkstore.Event) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.ended {
-		q.mu.Unlock()
 		return
 	}
-	q.buf = append(q.buf, ev)
 	q.ended = true
-	q.mu.Unlock()
-	q.signal()
+	q.out <- ev
+	close(q.out)
 }
 
-func (q *Queue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
+// Close closes the channel after the events already in it, with no final
+// event: the watch was removed by its owner.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.ended {
+		return
 	}
-}
-
-func (q *Queue) pump(ctx context.Context) {
-	defer close(q.done)
-	defer close(q.out)
-	for {
-		q.mu.Lock()
-		batch, ended := q.buf, q.ended
-		q.buf = nil
-		q.mu.Unlock()
-		for _, ev := range batch {
-			select {
-			case q.out <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if ended {
-			return
-		}
-		select {
-		case <-q.wake:
-		case <-ctx.Done():
-			return
-		}
-	}
+	q.ended = true
+	close(q.out)
 }
