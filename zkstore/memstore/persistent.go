@@ -122,22 +122,32 @@ func (srv *Server) unlinkPersistentLocked(w *pwatch) {
 // triggerPersistent delivers an event to the persistent watches it fires,
 // as WatchManager.triggerWatch does: a persistent watch on the event's
 // path takes every type; a recursive watch on the path or any ancestor
-// takes all but NodeChildrenChanged. The caller holds srv.watchMu.
+// takes all but NodeChildrenChanged. As the server does since the fix of
+// CVE-2024-23944 (3.8.4, 3.9.2; Debian's 3.8.0-11+deb12u2 has it), an
+// event goes only to a session with READ permission on the znode (for
+// NodeChildrenChanged, its parent), so a recursive watch reveals nothing
+// of znodes its session cannot read. The caller holds srv.mu for writing
+// (sessions' auth) and srv.watchMu.
 func (srv *Server) triggerPersistentLocked(ev event) {
 	pw := &srv.pwatches
 	if len(pw.exact) == 0 && len(pw.recursive) == 0 {
 		return
 	}
 	out := zkstore.Event{Type: ev.typ, Path: ev.path}
+	put := func(w *pwatch) {
+		if checkACL(ev.acl, zkstore.PermRead, w.sess.auth) == nil {
+			w.q.Put(out)
+		}
+	}
 	for w := range pw.exact[ev.path] {
-		w.q.Put(out)
+		put(w)
 	}
 	if ev.typ == zkstore.EventNodeChildrenChanged || len(pw.recursive) == 0 {
 		return
 	}
 	for p := ev.path; ; {
 		for w := range pw.recursive[p] {
-			w.q.Put(out)
+			put(w)
 		}
 		if p == "/" {
 			return

@@ -108,8 +108,8 @@ func (t *txn) create(path string, data []byte, acl []zkstore.ACL, mode zkstore.C
 		parent.creates, parent.pzxid = oldCreates, oldPzxid
 	})
 	t.events = append(t.events,
-		event{zkstore.EventNodeCreated, path},
-		event{zkstore.EventNodeChildrenChanged, parentPath})
+		event{zkstore.EventNodeCreated, path, n.acl},
+		event{zkstore.EventNodeChildrenChanged, parentPath, parent.acl})
 	return path, nil
 }
 
@@ -184,8 +184,8 @@ func (t *txn) remove(path string, n, parent *node) {
 		parent.pzxid = oldPzxid
 	})
 	t.events = append(t.events,
-		event{zkstore.EventNodeDeleted, path},
-		event{zkstore.EventNodeChildrenChanged, parentPath})
+		event{zkstore.EventNodeDeleted, path, n.acl},
+		event{zkstore.EventNodeChildrenChanged, parentPath, parent.acl})
 }
 
 func (t *txn) setData(path string, data []byte, version int32) (zkstore.Stat, error) {
@@ -207,7 +207,7 @@ func (t *txn) setData(path string, data []byte, version int32) (zkstore.Stat, er
 	t.undo = append(t.undo, func() {
 		n.data, n.version, n.mzxid, n.mtime = old.data, old.version, old.mzxid, old.mtime
 	})
-	t.events = append(t.events, event{zkstore.EventNodeDataChanged, path})
+	t.events = append(t.events, event{zkstore.EventNodeDataChanged, path, n.acl})
 	return n.stat(), nil
 }
 

@@ -43,6 +43,10 @@ func (srv *Server) addWatch(sess *Session, path string, child bool) <-chan zksto
 type event struct {
 	typ  zkstore.EventType
 	path string
+	// acl is the ACL the server checks a persistent watcher's READ
+	// permission against before it sends the event: the znode's, or for
+	// NodeChildrenChanged its parent's (persistent.go).
+	acl []zkstore.ACL
 }
 
 // trigger fires the watches an event triggers, as DataTree does: NodeCreated

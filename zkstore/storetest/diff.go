@@ -426,6 +426,9 @@ type outcome struct {
 	Names  []string
 	ACL    string
 	Multi  []outcome
+	// Events are what the base's persistent watches received
+	// (diffwatch.go).
+	Events []string
 }
 
 // diffStore is one cluster running a program.
@@ -442,6 +445,7 @@ type diffStore struct {
 	rank     bool
 	seen     map[int64]int64 // zxid → rank, with rank
 	limit    int             // the request limit
+	watchers []*diffWatcher  // persistent watches on the base
 }
 
 func newDiffStore(t *testing.T, c Cluster, sessions int, rank bool) (*diffStore, error) {
@@ -449,9 +453,13 @@ func newDiffStore(t *testing.T, c Cluster, sessions int, rank bool) (*diffStore,
 	for range sessions {
 		d.sessions = append(d.sessions, d.open())
 	}
+	d.openWatchers()
 	d.base = "/storetest-diff-" + randHex(6)
 	if _, err := d.sessions[0].Create(d.ctx, d.base, nil, zkstore.CreateOptions{}); err != nil {
 		return nil, fmt.Errorf("create base: %w", err)
+	}
+	if err := d.armWatchers(); err != nil {
+		return nil, err
 	}
 	st, _, err := d.sessions[0].Exists(d.ctx, d.base)
 	if err != nil {
@@ -473,6 +481,7 @@ func (d *diffStore) close() {
 	for _, s := range d.sessions {
 		_ = s.Close()
 	}
+	d.closeWatchers()
 }
 
 func (d *diffStore) abs(rel string) string {
@@ -680,6 +689,7 @@ func (d *diffStore) apply(op diffOp) outcome {
 	}
 	o.Err = errKind(err)
 	o.Msg = d.msg(err)
+	o.Events = d.events()
 	return o
 }
 
