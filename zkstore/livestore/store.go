@@ -71,7 +71,7 @@ type Store struct {
 	reconnects     int64
 	subs           map[*subscription]struct{}
 	watches        watchRegistry
-	pwatches       pwRegistry // persistent watches (persistent.go)
+	pwatches       pwRegistry    // persistent watches (persistent.go)
 	closing        bool          // set by Close under mu: no new call goroutines
 	established    chan struct{} // closed when the first session is established
 	expiredCh      chan struct{} // closed when the session expires

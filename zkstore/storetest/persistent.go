@@ -204,6 +204,29 @@ func init() {
 			_, err := zkstore.AddWatch(f.ctx, s, a, zkstore.WatchPersistent)
 			wantErr(t, "AddWatch after expiry", err, zkstore.ErrSessionExpired)
 		}},
+		testCase{"PersistentWatch/OnlyReadableZnodesReported", func(t *testing.T, f *fixture) {
+			// As servers do since the fix of CVE-2024-23944 (3.8.4, 3.9.2,
+			// Debian's 3.8.0-11+deb12u2): an event goes only to a session
+			// that may read the znode (for NodeChildrenChanged, its parent).
+			a := f.mk(f.p("a"), nil)
+			rec := f.addWatch(f.ctx, f.s, a, zkstore.WatchPersistentRecursive)
+			o := f.open()
+			one := f.addWatch(f.ctx, o, a+"/secret", zkstore.WatchPersistent)
+			alice := f.open()
+			if err := alice.AddAuth(f.ctx, "digest", []byte("alice:pw")); err != nil {
+				t.Fatalf("AddAuth: %v", err)
+			}
+			f.create(alice, a+"/secret", nil, zkstore.CreateOptions{ACL: zkstore.CreatorAllACL()})
+			f.set(alice, a+"/secret", []byte("x"), -1)
+			f.create(alice, a+"/secret/kid", nil, zkstore.CreateOptions{}) // open ACL under a secret parent
+			f.create(alice, a+"/open", nil, zkstore.CreateOptions{})
+			f.del(alice, a+"/secret/kid", -1)
+			f.del(alice, a+"/secret", -1)
+			wantStream(t, "recursive watch without READ on secret", rec,
+				ev(created, a+"/secret/kid"), ev(created, a+"/open"), ev(deleted, a+"/secret/kid"))
+			f.quiet(f.s, "recursive watch after the last change", rec)
+			f.quiet(o, "persistent watch on the unreadable znode", one)
+		}},
 		testCase{"PersistentWatch/BadArguments", func(t *testing.T, f *fixture) {
 			if _, ok := zkstore.PersistentWatcherOf(f.s); !ok {
 				t.Skip("no persistent watches")
