@@ -94,6 +94,10 @@ func (t *txn) create(path string, data []byte, acl []zkstore.ACL, mode zkstore.C
 		ctime: t.now, mtime: t.now,
 		owner: owner, children: map[string]struct{}{},
 	}
+	if mode.IsEphemeral() {
+		t.srv.ephSeq++
+		n.ephSeq = t.srv.ephSeq
+	}
 	_, name := splitPath(path)
 	oldCreates, oldPzxid := parent.creates, parent.pzxid
 	parent.creates++
@@ -268,6 +272,9 @@ func (srv *Server) index(path string, n *node, add bool) {
 	}
 	if add {
 		set[path] = struct{}{}
+		if n.kind() == zkstore.KindEphemeral {
+			srv.noteEphemeralCount(n.owner, len(set))
+		}
 	} else {
 		delete(set, path)
 		if n.kind() == zkstore.KindEphemeral && len(set) == 0 {
