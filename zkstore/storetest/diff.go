@@ -719,7 +719,13 @@ func (d *diffStore) dump() []string {
 			out = append(out, fmt.Sprintf("%s: get: %s", d.rel(p), errKind(err)))
 		}
 		acl, _, aerr := s.GetACL(d.ctx, p)
-		out = append(out, fmt.Sprintf("%s: %q %+v acl=%s %s", d.rel(p), data, *d.stat(st), aclString(acl), errKind(aerr)))
+		// A failed Get has no Stat: a zero one would print as minus the
+		// base's zxid, which differs between the clusters.
+		stat := "-"
+		if err == nil {
+			stat = fmt.Sprintf("%+v", *d.stat(st))
+		}
+		out = append(out, fmt.Sprintf("%s: %q %s acl=%s %s", d.rel(p), data, stat, aclString(acl), errKind(aerr)))
 		names, _, err := s.Children(d.ctx, p)
 		if err != nil {
 			out = append(out, fmt.Sprintf("%s: children: %s", d.rel(p), errKind(err)))
