@@ -3,6 +3,7 @@ package livestore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -175,4 +176,59 @@ func eventually(timeout time.Duration, cond func() bool) bool {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return true
+}
+
+// TestPersistentWatchServerCount: a recursive watch over a subtree counts
+// at most two watches on the server, however many znodes it covers (3.8
+// keeps it in its data and its child watch tables, 3.9 in the data table
+// only), where one-shot data and child watches count two per znode (issue
+// 15's watch.Tree target). The server's own count (ServerInfo.WatchCount)
+// says so.
+func TestPersistentWatchServerCount(t *testing.T) {
+	const znodes = 200
+	s := open(t)
+	ctx := ctxT(t)
+	b := base(t, s)
+	for i := range znodes {
+		if _, err := s.Create(ctx, fmt.Sprintf("%s/n%03d", b, i), nil, zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(st *Store) int64 {
+		t.Helper()
+		infos, err := st.Servers(ctx)
+		if err != nil || len(infos) != 1 || infos[0].WatchCount == nil {
+			t.Fatalf("Servers = %+v, %v", infos, err)
+		}
+		return *infos[0].WatchCount
+	}
+	// Counted from a session of its own, before and after: the shared
+	// server may hold other tests' watches, but none run meanwhile here.
+	probe := open(t)
+	before := count(probe)
+	w := open(t)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if _, err := w.AddWatch(wctx, b, zkstore.WatchPersistentRecursive); err != nil {
+		t.Fatal(err)
+	}
+	recursive := count(probe) - before
+	oneShot := open(t)
+	for i := range znodes {
+		p := fmt.Sprintf("%s/n%03d", b, i)
+		if _, _, _, err := oneShot.GetW(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := oneShot.ChildrenW(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perZnode := count(probe) - before - recursive
+	t.Logf("server-side watches over %d znodes: recursive persistent %d, one-shot data+child %d", znodes, recursive, perZnode)
+	if recursive < 1 || recursive > 2 {
+		t.Errorf("a recursive watch counts %d watches on the server, want 1 or 2", recursive)
+	}
+	if perZnode != 2*znodes {
+		t.Errorf("one-shot watches count %d, want %d", perZnode, 2*znodes)
+	}
 }
