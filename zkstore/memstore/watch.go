@@ -62,8 +62,15 @@ func (srv *Server) trigger(ev event) {
 		}
 		delete(m, ev.path)
 		for w := range set {
-			delete(w.sess.watches, w)
-			w.fire(zkstore.Event{Type: ev.typ, Path: ev.path})
+			// Since the fix of CVE-2024-23944 the server sends an event
+			// only to a session that may read the znode (NodeChildrenChanged:
+			// its parent). The server's watch is used up either way; the
+			// client's waits on, to end with EventNotWatching when the
+			// session does, as a live store's does.
+			if checkACL(ev.acl, zkstore.PermRead, w.sess.auth) == nil {
+				delete(w.sess.watches, w)
+				w.fire(zkstore.Event{Type: ev.typ, Path: ev.path})
+			}
 		}
 	}
 	switch ev.typ {
