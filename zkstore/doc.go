@@ -11,6 +11,13 @@
 // the conformance suite both run; the in-memory store is trusted only because
 // that suite passes on a live ZooKeeper too.
 //
+// Optional capabilities are interfaces a Store may also implement, found
+// with a helper and kept by wrapping stores: Pipeliner (reads sent ahead),
+// Introspector (what the servers report about themselves) and
+// PersistentWatcher (ZooKeeper 3.6+'s persistent and persistent-recursive
+// watches, with a named error, ErrNoPersistentWatches, for servers
+// without them).
+//
 // Errors are the package variables below (ErrNoNode, ErrNodeExists, ...),
 // wrapped with the path that caused them; test them with errors.Is,
 // whichever store produced them.

@@ -27,6 +27,8 @@ func (t EventType) String() string {
 		return "NodeChildrenChanged"
 	case EventNotWatching:
 		return "NotWatching"
+	case EventWatchResync:
+		return "WatchResync"
 	}
 	return fmt.Sprintf("EventType(%d)", int32(t))
 }

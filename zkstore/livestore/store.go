@@ -71,6 +71,7 @@ type Store struct {
 	reconnects     int64
 	subs           map[*subscription]struct{}
 	watches        watchRegistry
+	pwatches       pwRegistry    // persistent watches (persistent.go)
 	closing        bool          // set by Close under mu: no new call goroutines
 	established    chan struct{} // closed when the first session is established
 	expiredCh      chan struct{} // closed when the session expires
@@ -202,6 +203,7 @@ func (s *Store) onEvent(ev zk.Event) {
 		// sends the closing session the events of its own ephemerals'
 		// deletion before it answers closeSession.
 		s.watches.fire(ev)
+		s.firePersistent(ev)
 		return
 	}
 	s.mu.Lock()
@@ -228,6 +230,7 @@ func (s *Store) onEvent(ev zk.Event) {
 		select {
 		case <-s.established:
 			s.reconnects++
+			s.readdPersistentLocked()
 		default:
 			close(s.established)
 		}
@@ -265,6 +268,7 @@ func (s *Store) expireLocked(cause error) {
 	s.life.Store(lifeExpired)
 	close(s.expiredCh)
 	s.watches.end(cause)
+	s.endPersistent(cause)
 	s.setStateLocked(zkstore.StateExpired)
 }
 
@@ -370,6 +374,7 @@ func (s *Store) Close() error {
 	// so the ephemerals are gone when Close returns.
 	s.conn.Close()
 	s.watches.end(zkstore.ErrClosed) // after the close reply and the events before it
+	s.endPersistent(zkstore.ErrClosed)
 	s.dialStop()
 	s.closeNetConns()
 	<-s.runDone

@@ -16,7 +16,9 @@ func (srv *Server) Disconnect(sessionID int64) error {
 }
 
 // Reconnect ends a Disconnect: the same session is connected again
-// (StateConnected is published) and requests go through. Reconnect of a
+// (StateConnected is published) and requests go through. Its persistent
+// watches get zkstore.EventWatchResync, as a live store's do once it has
+// set them again on a new connection. Reconnect of a
 // connected session does nothing.
 func (srv *Server) Reconnect(sessionID int64) error {
 	return srv.setConnected(sessionID, zkstore.StateDisconnected, zkstore.StateConnected)
@@ -33,6 +35,9 @@ func (srv *Server) setConnected(sessionID int64, from, to zkstore.State) error {
 	// Published under mu, so that an Expire cannot publish its end first.
 	if changed {
 		s.publish(to)
+		if to == zkstore.StateConnected {
+			srv.resyncPersistent(s)
+		}
 	}
 	srv.mu.Unlock()
 	return nil

@@ -27,6 +27,8 @@ type Server struct {
 	nodes      map[string]*node
 	zxid       int64
 	ephemerals map[int64]map[string]struct{} // session id -> paths
+	ephSeq     uint64                        // the last ephemeral's node.ephSeq
+	ephMax     map[int64]int                 // session id -> most ephemerals it held at once
 	containers map[string]struct{}
 	ttls       map[string]struct{}
 	sessions   map[int64]*Session
@@ -38,6 +40,7 @@ type Server struct {
 	watchMu      sync.Mutex
 	dataWatches  map[string]watchSet
 	childWatches map[string]watchSet
+	pwatches     persistentWatches // AddWatch's (persistent.go)
 
 	fault atomic.Pointer[Fault]
 
@@ -167,11 +170,7 @@ func (srv *Server) endSession(s *Session, cause error) {
 // the session's ephemerals (DataTree.killSession).
 func (srv *Server) closeSessionTxn(id int64) {
 	t := srv.begin(nil)
-	paths := make([]string, 0, len(srv.ephemerals[id]))
-	for p := range srv.ephemerals[id] {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
+	paths := srv.closeSessionOrder(id)
 	for _, p := range paths {
 		n := srv.nodes[p]
 		parentPath, _ := splitPath(p)

@@ -20,6 +20,8 @@ type node struct {
 	aversion int32
 	owner    int64 // ephemeralOwner
 	children map[string]struct{}
+	// ephSeq orders an ephemeral among its session's (ephorder.go).
+	ephSeq uint64
 }
 
 // stat is the Stat the server sends. DataNode.copyStat reports the cversion

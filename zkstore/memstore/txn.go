@@ -94,6 +94,10 @@ func (t *txn) create(path string, data []byte, acl []zkstore.ACL, mode zkstore.C
 		ctime: t.now, mtime: t.now,
 		owner: owner, children: map[string]struct{}{},
 	}
+	if mode.IsEphemeral() {
+		t.srv.ephSeq++
+		n.ephSeq = t.srv.ephSeq
+	}
 	_, name := splitPath(path)
 	oldCreates, oldPzxid := parent.creates, parent.pzxid
 	parent.creates++
@@ -108,8 +112,8 @@ func (t *txn) create(path string, data []byte, acl []zkstore.ACL, mode zkstore.C
 		parent.creates, parent.pzxid = oldCreates, oldPzxid
 	})
 	t.events = append(t.events,
-		event{zkstore.EventNodeCreated, path},
-		event{zkstore.EventNodeChildrenChanged, parentPath})
+		event{zkstore.EventNodeCreated, path, n.acl},
+		event{zkstore.EventNodeChildrenChanged, parentPath, parent.acl})
 	return path, nil
 }
 
@@ -184,8 +188,8 @@ func (t *txn) remove(path string, n, parent *node) {
 		parent.pzxid = oldPzxid
 	})
 	t.events = append(t.events,
-		event{zkstore.EventNodeDeleted, path},
-		event{zkstore.EventNodeChildrenChanged, parentPath})
+		event{zkstore.EventNodeDeleted, path, n.acl},
+		event{zkstore.EventNodeChildrenChanged, parentPath, parent.acl})
 }
 
 func (t *txn) setData(path string, data []byte, version int32) (zkstore.Stat, error) {
@@ -207,7 +211,7 @@ func (t *txn) setData(path string, data []byte, version int32) (zkstore.Stat, er
 	t.undo = append(t.undo, func() {
 		n.data, n.version, n.mzxid, n.mtime = old.data, old.version, old.mzxid, old.mtime
 	})
-	t.events = append(t.events, event{zkstore.EventNodeDataChanged, path})
+	t.events = append(t.events, event{zkstore.EventNodeDataChanged, path, n.acl})
 	return n.stat(), nil
 }
 
@@ -268,6 +272,9 @@ func (srv *Server) index(path string, n *node, add bool) {
 	}
 	if add {
 		set[path] = struct{}{}
+		if n.kind() == zkstore.KindEphemeral {
+			srv.noteEphemeralCount(n.owner, len(set))
+		}
 	} else {
 		delete(set, path)
 		if n.kind() == zkstore.KindEphemeral && len(set) == 0 {

@@ -43,6 +43,10 @@ func (srv *Server) addWatch(sess *Session, path string, child bool) <-chan zksto
 type event struct {
 	typ  zkstore.EventType
 	path string
+	// acl is the ACL the server checks a persistent watcher's READ
+	// permission against before it sends the event: the znode's, or for
+	// NodeChildrenChanged its parent's (persistent.go).
+	acl []zkstore.ACL
 }
 
 // trigger fires the watches an event triggers, as DataTree does: NodeCreated
@@ -58,8 +62,15 @@ func (srv *Server) trigger(ev event) {
 		}
 		delete(m, ev.path)
 		for w := range set {
-			delete(w.sess.watches, w)
-			w.fire(zkstore.Event{Type: ev.typ, Path: ev.path})
+			// Since the fix of CVE-2024-23944 the server sends an event
+			// only to a session that may read the znode (NodeChildrenChanged:
+			// its parent). The server's watch is used up either way; the
+			// client's waits on, to end with EventNotWatching when the
+			// session does, as a live store's does.
+			if checkACL(ev.acl, zkstore.PermRead, w.sess.auth) == nil {
+				delete(w.sess.watches, w)
+				w.fire(zkstore.Event{Type: ev.typ, Path: ev.path})
+			}
 		}
 	}
 	switch ev.typ {
@@ -71,6 +82,7 @@ func (srv *Server) trigger(ev event) {
 		fireSet(srv.dataWatches)
 		fireSet(srv.childWatches)
 	}
+	srv.triggerPersistentLocked(ev)
 }
 
 // endWatches ends every watch of sess with EventNotWatching and err. The
@@ -92,4 +104,5 @@ func (srv *Server) endWatches(sess *Session, err error) {
 		w.fire(zkstore.Event{Type: zkstore.EventNotWatching, Path: w.path, Err: err})
 	}
 	clear(sess.watches)
+	srv.endPersistentLocked(sess, err)
 }

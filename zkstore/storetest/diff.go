@@ -426,6 +426,9 @@ type outcome struct {
 	Names  []string
 	ACL    string
 	Multi  []outcome
+	// Events are what the base's persistent watches received
+	// (diffwatch.go).
+	Events []string
 }
 
 // diffStore is one cluster running a program.
@@ -442,6 +445,7 @@ type diffStore struct {
 	rank     bool
 	seen     map[int64]int64 // zxid → rank, with rank
 	limit    int             // the request limit
+	watchers []*diffWatcher  // persistent watches on the base
 }
 
 func newDiffStore(t *testing.T, c Cluster, sessions int, rank bool) (*diffStore, error) {
@@ -449,9 +453,13 @@ func newDiffStore(t *testing.T, c Cluster, sessions int, rank bool) (*diffStore,
 	for range sessions {
 		d.sessions = append(d.sessions, d.open())
 	}
+	d.openWatchers()
 	d.base = "/storetest-diff-" + randHex(6)
 	if _, err := d.sessions[0].Create(d.ctx, d.base, nil, zkstore.CreateOptions{}); err != nil {
 		return nil, fmt.Errorf("create base: %w", err)
+	}
+	if err := d.armWatchers(); err != nil {
+		return nil, err
 	}
 	st, _, err := d.sessions[0].Exists(d.ctx, d.base)
 	if err != nil {
@@ -473,6 +481,7 @@ func (d *diffStore) close() {
 	for _, s := range d.sessions {
 		_ = s.Close()
 	}
+	d.closeWatchers()
 }
 
 func (d *diffStore) abs(rel string) string {
@@ -680,6 +689,14 @@ func (d *diffStore) apply(op diffOp) outcome {
 	}
 	o.Err = errKind(err)
 	o.Msg = d.msg(err)
+	o.Events = d.events()
+	if op.Kind == "reopen" {
+		// closeSession deletes the ephemerals in the hash order of their
+		// full paths, and the two runs have different bases: compare which
+		// events, not their order (difftest's TestCloseSessionOrder
+		// compares the order on equal paths).
+		slices.Sort(o.Events)
+	}
 	return o
 }
 
@@ -702,7 +719,13 @@ func (d *diffStore) dump() []string {
 			out = append(out, fmt.Sprintf("%s: get: %s", d.rel(p), errKind(err)))
 		}
 		acl, _, aerr := s.GetACL(d.ctx, p)
-		out = append(out, fmt.Sprintf("%s: %q %+v acl=%s %s", d.rel(p), data, *d.stat(st), aclString(acl), errKind(aerr)))
+		// A failed Get has no Stat: a zero one would print as minus the
+		// base's zxid, which differs between the clusters.
+		stat := "-"
+		if err == nil {
+			stat = fmt.Sprintf("%+v", *d.stat(st))
+		}
+		out = append(out, fmt.Sprintf("%s: %q %s acl=%s %s", d.rel(p), data, stat, aclString(acl), errKind(aerr)))
 		names, _, err := s.Children(d.ctx, p)
 		if err != nil {
 			out = append(out, fmt.Sprintf("%s: children: %s", d.rel(p), errKind(err)))

@@ -72,6 +72,25 @@ func init() {
 			f.set(f.s, f.p("a"), []byte("x"), -1)
 			wantEvent(t, "GetW after own Set", ch, zkstore.EventNodeDataChanged, f.p("a"))
 		}},
+		testCase{"Watch/UnreadableChangeNotReported", func(t *testing.T, f *fixture) {
+			// As servers do since the fix of CVE-2024-23944 (3.8.4, 3.9.2,
+			// Debian's 3.8.0-11+deb12u2): no event of a znode the watching
+			// session may not read; the watch is gone on the server, and
+			// ends with the session.
+			s := f.open()
+			ch := f.existsW(s, f.p("a"), false)
+			alice := f.open()
+			if err := alice.AddAuth(f.ctx, "digest", []byte("alice:pw")); err != nil {
+				t.Fatalf("AddAuth: %v", err)
+			}
+			f.create(alice, f.p("a"), nil, zkstore.CreateOptions{ACL: zkstore.CreatorAllACL()})
+			f.set(alice, f.p("a"), []byte("x"), -1)
+			f.quiet(s, "ExistsW of a znode created unreadable", ch)
+			if err := s.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			wantNotWatching(t, "after Close", ch, f.p("a"), zkstore.ErrClosed)
+		}},
 		testCase{"Watch/ExistsCreated", func(t *testing.T, f *fixture) {
 			ch := f.existsW(f.s, f.p("a"), false)
 			f.mk(f.p("a"), nil)
