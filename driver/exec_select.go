@@ -27,6 +27,8 @@ type env struct {
 	early *earlyRead
 	// argStore holds args (allocated with the env).
 	argStore args
+	// synced is set once syncFirst has synced for this statement.
+	synced bool
 }
 
 // closeSources ends the statement's row sources; idempotent.

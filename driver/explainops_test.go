@@ -313,3 +313,8 @@ func checkPlanRan(t *testing.T, ctx context.Context, conn *sql.Conn, q string, e
 	}
 	return true
 }
+
+func (r *opRecorder) Sync(ctx context.Context, p string) error {
+	r.saw("sync")
+	return r.Store.Sync(ctx, p)
+}

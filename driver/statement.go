@@ -119,6 +119,9 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 		if err := c.initEnv(&pr.env, ctx, sqlText, cp, vals); err != nil {
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
+		if err := pr.env.syncFirst(); err != nil {
+			return nil, pr.env.wrap(err)
+		}
 		if pr.start() {
 			c.last = lastRun{plan: plan, ran: readPoint}
 			return pr, nil
@@ -136,6 +139,9 @@ func (c *conn) query(ctx context.Context, sqlText string, cp *compiled, vals []d
 	case *parser.Select:
 		if planErr != nil {
 			err = planErr
+			break
+		}
+		if err = e.syncFirst(); err != nil {
 			break
 		}
 		e.sendEarly(plan)
