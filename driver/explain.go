@@ -21,7 +21,10 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	inTx := e.tx != nil
 	switch s := st.(type) {
 	case *parser.Select:
-		steps = plan.steps(e.args)
+		if syncRequested(e.ctx) {
+			add("sync / (WithSync: the server catches up with the leader before the read)")
+		}
+		steps = append(steps, plan.steps(e.args)...)
 	case *parser.Insert:
 		steps = e.insertSteps(s)
 	case *parser.Update:

@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zksql/zksql/driver"
@@ -48,5 +49,25 @@ func TestWithSyncSyncsBeforeTheRead(t *testing.T) {
 				t.Fatalf("operations %v: a sync without WithSync", kinds)
 			}
 		})
+	}
+}
+
+// TestExplainWithSyncListsTheSync checks EXPLAIN under WithSync names the
+// sync as its first step, and does not without it.
+func TestExplainWithSyncListsTheSync(t *testing.T) {
+	db := openDB(t, "mem:")
+	first := func(ctx context.Context) string {
+		var step int64
+		var op string
+		if err := db.QueryRowContext(ctx, "EXPLAIN SELECT data FROM znodes WHERE path = '/s'").Scan(&step, &op); err != nil {
+			t.Fatal(err)
+		}
+		return op
+	}
+	if op := first(driver.WithSync(context.Background())); !strings.HasPrefix(op, "sync /") {
+		t.Fatalf("first step under WithSync = %q, want a sync", op)
+	}
+	if op := first(context.Background()); strings.HasPrefix(op, "sync") {
+		t.Fatalf("first step without WithSync = %q", op)
 	}
 }
