@@ -224,6 +224,15 @@
 // every server and the DSN's max_request together. The in-memory store
 // enforces the same limit, so mem: refuses what a server would.
 //
+// # Current reads
+//
+// A ZooKeeper server answers reads from its own copy, which may lag writes
+// another session made through the leader. A SELECT run with a context from
+// WithSync first sends ZooKeeper's sync on "/" (one sync brings the
+// connected server up to date for the whole tree), then reads, so it sees
+// every write acknowledged anywhere before it began; EXPLAIN under such a
+// context lists the sync as its first step. It costs one round trip.
+//
 // # Transactions
 //
 // db.BeginTx starts an optimistic, serializable transaction (other
