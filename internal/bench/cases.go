@@ -21,6 +21,7 @@ type benchCase struct {
 var allCases = []benchCase{
 	{"point-select-prepared", pointSelectPrepared},
 	{"point-select-unprepared", pointSelectUnprepared},
+	{"point-select-sync", pointSelectSync},
 	{"point-update", pointUpdate},
 	{"select-concurrent", selectConcurrent},
 	{"scan-subtree", scanSubtree},
