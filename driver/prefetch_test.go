@@ -14,7 +14,7 @@ import (
 
 	"database/sql/driver"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"

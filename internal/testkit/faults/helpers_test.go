@@ -17,7 +17,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	_ "github.com/zksql/zksql/driver"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 )
 

@@ -75,5 +75,5 @@ func SharedAddr(tb testing.TB) string {
 // server's process belongs to the server, which RunShared stops (and
 // checks for leaks) after all the tests.
 func IgnoreShared() goleak.Option {
-	return goleak.IgnoreAnyFunction("github.com/zksql/zksql/internal/zkserver.(*Server).launch.func1")
+	return goleak.IgnoreAnyFunction("github.com/zksql/zksql/internal/testkit/zkserver.(*Server).launch.func1")
 }

@@ -1,13 +1,13 @@
 // Package faults drives the zookeeper database/sql driver through the
 // failures ZooKeeper clients meet in production, against real servers on
-// loopback (internal/zkserver): a 3-server ensemble whose leader is killed,
+// loopback (internal/testkit/zkserver): a 3-server ensemble whose leader is killed,
 // a whole ensemble down, a standalone server behind a fault proxy that
 // partitions, drops replies and resets connections, a server that forgets
 // its sessions. Each test logs its figures (t.Logf) for the issue note.
 //
 // The long variants (20 s of load instead of 6 s) run with
 //
-//	go test ./internal/faults -zksql.long
+//	go test ./internal/testkit/faults -zksql.long
 //
 // or ZKSQL_LONG=1 in the environment.
 package faults_test
@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // tick is the servers' tickTime: sessions of 1-2 s expire promptly.
