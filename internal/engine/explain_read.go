@@ -46,6 +46,13 @@ func (p *readPlan) steps(vals *args) []string {
 		return t.steps
 	}
 	p.accessSteps(t, vals)
+	p.memorySteps(t, s)
+	return t.steps
+}
+
+// memorySteps lists what the plan does in memory with the rows its access
+// path read: group, filter groups, sort (or late sort), distinct, limit.
+func (p *readPlan) memorySteps(t *planText, s *parser.Select) {
 	agg := p.strategy == readAggregate
 	if len(s.GroupBy) > 0 {
 		t.add("group by %s in memory", exprList(s.GroupBy))
@@ -87,7 +94,6 @@ func (p *readPlan) steps(vals *args) []string {
 		}
 		t.add("%s", l)
 	}
-	return t.steps
 }
 
 // accessSteps describes the plan's access path at its level, then its
