@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/zksql/zksql/driver"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // Issue 11: a DSN whose chroot does not exist gave empty results and no

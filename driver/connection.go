@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 
+	"github.com/zksql/zksql/internal/engine"
 	"github.com/zksql/zksql/zkstore"
 )
 
@@ -19,13 +20,11 @@ import (
 //		...
 //	})
 type conn struct {
-	c     *connector
-	store zkstore.Store
-	tx    *transaction
-	// last is what the executor did with the last statement (tests).
-	last lastRun
+	c *connector
+	// s runs the statements: the engine's session on the connector's
+	// ZooKeeper session, with the transaction state.
+	s *engine.Session
 
-	closed bool
 	// ownsConnector: opened by Driver.Open, so Close closes the session.
 	ownsConnector bool
 }
@@ -46,19 +45,20 @@ var (
 	_ driver.StmtExecContext    = (*stmt)(nil)
 	_ driver.StmtQueryContext   = (*stmt)(nil)
 	_ driver.NamedValueChecker  = (*stmt)(nil)
-	_ driver.Tx                 = (*transaction)(nil)
-	_ driver.Result             = result{}
+	_ driver.Tx                 = (*tx)(nil)
+	_ driver.Result             = (engine.Result)(nil)
 
-	_ driver.Rows                           = (*rows)(nil)
-	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
-	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
-	_ driver.RowsColumnTypeNullable         = (*rows)(nil)
-	_ driver.RowsColumnTypeLength           = (*rows)(nil)
+	// The engine's row iterators are handed to database/sql as they are.
+	_ driver.Rows                           = (engine.Rows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (engine.Rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (engine.Rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (engine.Rows)(nil)
+	_ driver.RowsColumnTypeLength           = (engine.Rows)(nil)
 )
 
 // Store returns the connection's ZooKeeper session, shared with every
 // connection of its sql.DB. Reach it through sql.Conn.Raw. Do not close it.
-func (c *conn) Store() zkstore.Store { return c.store }
+func (c *conn) Store() zkstore.Store { return c.s.Store() }
 
 // Config returns a copy of the connection's configuration.
 func (c *conn) Config() *Config { return c.c.cfg.Clone() }
@@ -69,24 +69,19 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 
 // PrepareContext parses query (through the connector's statement cache).
 // Nothing is sent to ZooKeeper.
-func (c *conn) PrepareContext(ctx context.Context, query string) (_ driver.Stmt, err error) {
-	defer recoverErr(&err)
-	if c.closed {
-		return nil, driver.ErrBadConn
-	}
-	cp, err := c.c.cache.parse(query)
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	p, err := c.s.Prepare(query)
 	if err != nil {
 		return nil, err
 	}
-	return &stmt{c: c, sql: query, cp: cp}, nil
+	return &stmt{c: c, p: p}, nil
 }
 
 func (c *conn) Close() error {
-	if c.closed {
+	if c.s.Closed() {
 		return nil
 	}
-	c.closed = true
-	c.tx = nil
+	c.s.Close()
 	if c.ownsConnector {
 		return c.c.Close()
 	}
@@ -97,10 +92,10 @@ func (c *conn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
-// BeginTx starts an optimistic transaction: see transaction. Isolation
-// levels other than the default and serializable are refused.
+// BeginTx starts an optimistic transaction: see the engine's transaction.
+// Isolation levels other than the default and serializable are refused.
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if c.closed || !alive(c.store) {
+	if !c.s.IsValid() {
 		return nil, driver.ErrBadConn
 	}
 	switch sql.IsolationLevel(opts.Isolation) {
@@ -108,57 +103,39 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	default:
 		return nil, zerrorf("isolation level %s is not supported; zksql transactions are serializable (use the default or sql.LevelSerializable)", sql.IsolationLevel(opts.Isolation))
 	}
-	if c.tx != nil {
-		return nil, zerrorf("a transaction is already open on this connection")
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	c.tx = newTransaction(c, opts.ReadOnly)
-	return c.tx, nil
-}
-
-func (c *conn) QueryContext(ctx context.Context, query string, vals []driver.NamedValue) (_ driver.Rows, err error) {
-	defer recoverErr(&err)
-	cp, err := c.c.cache.parse(query)
+	t, err := c.s.Begin(ctx, opts.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
-	return c.query(ctx, query, cp, vals)
+	return &tx{t: t}, nil
 }
 
-func (c *conn) ExecContext(ctx context.Context, query string, vals []driver.NamedValue) (_ driver.Result, err error) {
-	defer recoverErr(&err)
-	cp, err := c.c.cache.parse(query)
+func (c *conn) QueryContext(ctx context.Context, query string, vals []driver.NamedValue) (driver.Rows, error) {
+	p, err := c.s.Prepare(query)
 	if err != nil {
 		return nil, err
 	}
-	return c.exec(ctx, query, cp, vals)
+	return c.s.Query(ctx, p, vals)
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, vals []driver.NamedValue) (driver.Result, error) {
+	p, err := c.s.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	return c.s.Exec(ctx, p, vals)
 }
 
 // CheckNamedValue accepts the driver.Value types, sql.Named values and
 // whatever database/sql's default converter accepts.
-func (c *conn) CheckNamedValue(nv *driver.NamedValue) error { return checkValue(nv) }
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error { return engine.CheckNamedValue(nv) }
 
 // Ping checks that the session is alive by asking ZooKeeper for "/".
-func (c *conn) Ping(ctx context.Context) error {
-	if c.closed || !alive(c.store) {
-		return driver.ErrBadConn
-	}
-	if _, _, err := c.store.Exists(ctx, "/"); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return zerrorf("ping: %w", err)
-	}
-	return nil
-}
+func (c *conn) Ping(ctx context.Context) error { return c.s.Ping(ctx) }
 
 // IsValid reports whether the connection may be reused: false once its
 // session has expired or been closed, so the pool opens a new one.
-func (c *conn) IsValid() bool {
-	return !c.closed && alive(c.store)
-}
+func (c *conn) IsValid() bool { return c.s.IsValid() }
 
 // ResetSession drops a connection whose session died, and any transaction
 // state left behind.
@@ -166,16 +143,6 @@ func (c *conn) ResetSession(ctx context.Context) error {
 	if !c.IsValid() {
 		return driver.ErrBadConn
 	}
-	c.tx = nil
-	return nil
-}
-
-// usable returns ErrBadConn when nothing can be sent: the connection is
-// closed or its session is dead. database/sql then retries on another
-// connection, which is safe because this request never left.
-func (c *conn) usable() error {
-	if c.closed || !alive(c.store) {
-		return driver.ErrBadConn
-	}
+	c.s.Reset()
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/zksql/zksql/internal/engine"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/memstore"
 )
@@ -23,9 +24,11 @@ type OpenFunc func(ctx context.Context) (zkstore.Store, error)
 // the session expires, the pool drops its connections and the next
 // Connect opens a new session.
 type connector struct {
-	cfg   *Config
-	open  OpenFunc
-	cache *stmtCache
+	cfg  *Config
+	open OpenFunc
+	// eng runs the statements of the connector's connections, sharing
+	// their compiled statements.
+	eng *engine.Engine
 
 	// server is the private in-memory server of a "mem:" DSN, closed
 	// with the connector.
@@ -43,9 +46,6 @@ type connector struct {
 	mu     sync.Mutex
 	store  zkstore.Store
 	closed bool
-	// replaced counts the sessions that died and were replaced by a new
-	// one (the session system table); guarded by mu.
-	replaced int64
 }
 
 var (
@@ -94,7 +94,7 @@ func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
 }
 
 func newConnector(cfg *Config, open OpenFunc) (*connector, error) {
-	c := &connector{cfg: cfg, open: open, cache: newStmtCache(stmtCacheSize), opening: make(chan struct{}, 1)}
+	c := &connector{cfg: cfg, open: open, eng: engine.New(engineOptions(cfg)), opening: make(chan struct{}, 1)}
 	if open != nil {
 		return c, nil
 	}
@@ -119,7 +119,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{c: c, store: st}, nil
+	return &conn{c: c, s: c.eng.NewSession(st)}, nil
 }
 
 // Driver returns the zookeeper driver.
@@ -163,10 +163,10 @@ func (c *connector) session(ctx context.Context) (zkstore.Store, error) {
 	c.mu.Lock()
 	dead := c.store
 	c.store = nil
-	if dead != nil {
-		c.replaced++
-	}
 	c.mu.Unlock()
+	if dead != nil {
+		c.eng.SessionReplaced()
+	}
 	if dead != nil {
 		// Closing an expired store keeps it answering ErrSessionExpired
 		// to statements still running on it. It may take a while (a
@@ -269,10 +269,4 @@ func (c *connector) logger() *slog.Logger {
 }
 
 // alive reports whether a store can still serve requests.
-func alive(st zkstore.Store) bool {
-	switch st.State() {
-	case zkstore.StateExpired, zkstore.StateClosed:
-		return false
-	}
-	return true
-}
+func alive(st zkstore.Store) bool { return engine.Alive(st) }

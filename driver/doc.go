@@ -15,19 +15,29 @@
 //
 // # How a statement runs
 //
-// A statement flows one way: package parser turns the SQL into zksql's
-// own AST; the planner (readplan.go) makes a read plan, one value with
-// the access path from WHERE (plan.go: chooseAccess, resolved against the
-// arguments), the fetch level from the columns used, and the strategy
-// (stream, sort, aggregate, late sort, count from the parent's Stat,
-// point read, point update), cached with the compiled statement; a write
-// becomes a writePlan, a value of ZooKeeper
-// operations applied as one multi (write.go); the executor runs the plan
-// against a zkstore.Store (in a transaction, the transaction's store,
-// which sees its own writes); internal/eval evaluates the expressions on
-// each row. EXPLAIN prints the read plan the statement runs, naming every
-// ZooKeeper operation the executor sends (a test holds it to that on both
-// stores, and checks the executor ran the plan EXPLAIN printed).
+// A statement flows one way, AST → plan → operations:
+//
+//  1. package parser turns the SQL into zksql's own AST (cached per
+//     connector, with the compiled statement);
+//  2. a planner makes a plan value: for a read, the access path from
+//     WHERE, the fetch level from the columns used and a strategy
+//     (stream, sort, aggregate, late sort, count from the parent's Stat,
+//     point read, point update); for a write, the ZooKeeper operations of
+//     one multi;
+//  3. an executor runs that plan, and nothing else, against a
+//     zkstore.Store (in a transaction, the transaction's store, which
+//     sees its own writes), evaluating expressions on each row.
+//
+// EXPLAIN prints the plan the statement runs, naming every ZooKeeper
+// operation the executor sends (a test holds it to that on both stores).
+//
+// This package is only the database/sql adapter: Config and the DSN, the
+// connector and its ZooKeeper session, and thin Conn, Stmt and Tx types
+// that hand each statement to the engine (the module's internal/engine
+// package, whose doc maps the steps above to its files). Keeping
+// database/sql at the edge means a change to how a statement runs is
+// found in the engine in one look, and this package is the only place
+// database/sql's interfaces show.
 //
 // # Sessions
 //

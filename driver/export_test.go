@@ -11,12 +11,7 @@ import (
 // statement ran no read plan.
 func LastRun(ctx context.Context, c *sql.Conn) (plan, strategy, fallback, ran string, ok bool, err error) {
 	err = c.Raw(func(dc any) error {
-		last := dc.(*conn).last
-		if last.plan == nil {
-			return nil
-		}
-		p := last.plan
-		plan, strategy, fallback, ran, ok = p.String(), p.strategy.String(), p.fallback.String(), last.ran.String(), true
+		plan, strategy, fallback, ran, ok = dc.(*conn).s.LastRun()
 		return nil
 	})
 	return
@@ -25,7 +20,7 @@ func LastRun(ctx context.Context, c *sql.Conn) (plan, strategy, fallback, ran st
 // ResetLastRun forgets what the connection ran last.
 func ResetLastRun(c *sql.Conn) error {
 	return c.Raw(func(dc any) error {
-		dc.(*conn).last = lastRun{}
+		dc.(*conn).s.ResetLastRun()
 		return nil
 	})
 }

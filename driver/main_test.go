@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/zksql/zksql/internal/panics"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // TestMain gives the live tests one shared ZooKeeper (zkserver.SharedAddr)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // checkPointQueryMatchesPlanner: the one-znode SELECT runs on a path of

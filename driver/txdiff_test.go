@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 )
 

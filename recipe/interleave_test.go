@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/interleave"
+	"github.com/zksql/zksql/internal/testkit/interleave"
 	"github.com/zksql/zksql/recipe"
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/clustertest"
+	"github.com/zksql/zksql/internal/testkit/clustertest"
 	"github.com/zksql/zksql/recipe"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/memstore"

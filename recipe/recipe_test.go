@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/zksql/zksql/driver"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/recipe"
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"

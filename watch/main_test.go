@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 const tick = 100 * time.Millisecond

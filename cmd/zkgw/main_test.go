@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/zksql/zksql/internal/panics"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"
 	"github.com/zksql/zksql/zkstore/memstore"

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // TestLiveZooKeeper runs the shell on a real ZooKeeper with a zk:// DSN

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/zksql/zksql/internal/panics"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // binary is the zksql command built for the end-to-end tests, which run

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // term is zksql running on a real pseudo-terminal: a tmux session on a

@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/zksql/zksql/internal/exampletest"
+	"github.com/zksql/zksql/internal/testkit/exampletest"
 )
 
 func TestMem(t *testing.T) {

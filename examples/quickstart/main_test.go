@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/exampletest"
+	"github.com/zksql/zksql/internal/testkit/exampletest"
 )
 
 // The output README's first command prints, word for word.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/exampletest"
+	"github.com/zksql/zksql/internal/testkit/exampletest"
 )
 
 func TestMem(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	_ "github.com/zksql/zksql/driver" // registers "zookeeper"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 // bench is one run: the server, the two clients and the data set.

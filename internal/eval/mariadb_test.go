@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/mariadbtest"
+	"github.com/zksql/zksql/internal/testkit/mariadbtest"
 	"github.com/zksql/zksql/parser"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/clustertest"
+	"github.com/zksql/zksql/internal/testkit/clustertest"
 	"github.com/zksql/zksql/zkstore/memstore"
 	"github.com/zksql/zksql/zkstore/storetest"
 )

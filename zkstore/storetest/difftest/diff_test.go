@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/clustertest"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/clustertest"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore/memstore"
 	"github.com/zksql/zksql/zkstore/storetest"
 )

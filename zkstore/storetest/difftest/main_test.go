@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 )
 
 func TestMain(m *testing.M) {

@@ -1,0 +1,33 @@
+package engine
+
+import "context"
+
+// syncKey is the context key WithSync sets.
+type syncKey struct{}
+
+// WithSync returns a context under which a SELECT first makes the server
+// its session reads from catch up with the ZooKeeper leader (ZooKeeper's
+// sync), so the read sees every write acknowledged anywhere before the
+// statement began. One sync covers the whole tree, so it is sent on "/"
+// (the session's root, under a chroot). It costs one round trip; without
+// it a read may lag other sessions' writes by what the connected follower
+// has not applied yet.
+func WithSync(ctx context.Context) context.Context {
+	return context.WithValue(ctx, syncKey{}, true)
+}
+
+// syncRequested reports whether ctx asks reads to sync first (WithSync).
+func syncRequested(ctx context.Context) bool {
+	v, _ := ctx.Value(syncKey{}).(bool)
+	return v
+}
+
+// syncFirst syncs the session's server with the leader when the
+// statement's context asks for it.
+func (e *env) syncFirst() error {
+	if e.synced || !syncRequested(e.ctx) {
+		return nil
+	}
+	e.synced = true
+	return e.st.Sync(e.ctx, "/")
+}
