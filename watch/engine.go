@@ -90,6 +90,21 @@ type engine struct {
 	// store's event and the re-read; further watches (a Tree's) get
 	// forwarders.
 	direct [2]directWatch
+
+	// The persistent recursive watch of a Tree (cfg.persistent) on the
+	// current session: pw delivers its events, nil when none is set.
+	// recursive: reads arm no one-shot watch (pw reports every change of
+	// the subtree). oneShot: the session's store has no persistent
+	// watches (detected), so the stream arms one-shot watches instead.
+	pw        <-chan zkstore.Event
+	recursive bool
+	oneShot   bool
+	// stopPW removes the persistent watch; fallBack tells a Tree that
+	// another stream arms one-shot watches on its root through its store
+	// (see samePath); release drops the session's claim there.
+	stopPW   context.CancelFunc
+	fallBack chan struct{}
+	release  func()
 }
 
 type directWatch struct {
@@ -112,6 +127,11 @@ func start(ctx context.Context, src Source, path string, k kind, cfg config) <-c
 		firings: make(chan firing, 16),
 		done:    make(chan struct{}),
 		armed:   map[watchKey]bool{},
+		stopPW:  func() {},
+		release: func() {},
+	}
+	if cfg.persistent {
+		e.fallBack = make(chan struct{}, 1)
 	}
 	go e.run(ctx)
 	return e.out
@@ -163,6 +183,97 @@ func (e *engine) newGen() {
 	e.direct = [2]directWatch{} // the store's buffered channels need no reader
 }
 
+// dropSession forgets the persistent watch of a session that is gone; the
+// end of the session's context removes it.
+func (e *engine) dropSession() {
+	e.stopPW()
+	e.release()
+	e.pw, e.recursive, e.oneShot = nil, false, false
+	e.stopPW, e.release = func() {}, func() {}
+}
+
+// claim records, for a stream that arms one-shot watches on its path (a
+// Node or Children stream), that it does so through st.
+func (e *engine) claim(st zkstore.Store) {
+	if !e.cfg.persistent {
+		e.release = claimOneShot(e, st)
+	}
+}
+
+// fallToOneShot makes a Tree follow its subtree with one-shot watches
+// from now on (see samePath); the caller re-reads it.
+func (e *engine) fallToOneShot(st zkstore.Store) {
+	e.stopPW()
+	e.release()
+	e.pw, e.recursive, e.oneShot = nil, false, true
+	e.stopPW = func() {}
+	e.release = claimOneShot(e, st)
+}
+
+// watchRecursive sets the persistent recursive watch a Tree follows its
+// subtree with, on the session whose context is sctx, unless it is set or
+// the store has none (then the stream falls back to one-shot watches).
+// Set before the subtree is read, it reports every change made after the
+// read began.
+func (e *engine) watchRecursive(sctx context.Context, st zkstore.Store) error {
+	if !e.cfg.persistent || e.pw != nil || e.oneShot {
+		return nil
+	}
+	pw, ok := zkstore.PersistentWatcherOf(st)
+	if !ok {
+		e.oneShot = true
+		return nil
+	}
+	release, ok := claimRecursive(e, st)
+	if !ok {
+		e.fallToOneShot(st)
+		return nil
+	}
+	wctx, stop := context.WithCancel(sctx)
+	ch, err := pw.AddWatch(wctx, e.path, zkstore.WatchPersistentRecursive)
+	if err != nil {
+		stop()
+		release()
+		if errors.Is(err, zkstore.ErrNoPersistentWatches) {
+			e.oneShot = true
+			return nil
+		}
+		return err
+	}
+	e.pw, e.recursive, e.stopPW, e.release = ch, true, stop, release
+	return nil
+}
+
+// maxBatch bounds the events of a persistent watch taken at once, and so
+// the reads sent ahead for them.
+const maxBatch = 256
+
+// takeBatch adds to keys the node events already waiting behind first
+// (up to maxBatch), stopping at one that is not a node event, which it
+// returns.
+func (e *engine) takeBatch(keys []watchKey) ([]watchKey, zkstore.Event, bool) {
+	for len(keys) < maxBatch {
+		select {
+		case ev, ok := <-e.pw:
+			if !ok || !isNodeEvent(ev.Type) {
+				return keys, ev, !ok
+			}
+			keys = append(keys, watchKey{ev.Path, false})
+		default:
+			return keys, zkstore.Event{}, false
+		}
+	}
+	return keys, zkstore.Event{}, false
+}
+
+func isNodeEvent(t zkstore.EventType) bool {
+	switch t {
+	case zkstore.EventNodeCreated, zkstore.EventNodeDeleted, zkstore.EventNodeDataChanged, zkstore.EventNodeChildrenChanged:
+		return true
+	}
+	return false
+}
+
 func sessionGone(err error) bool {
 	return errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed)
 }
@@ -171,6 +282,7 @@ func (e *engine) run(ctx context.Context) {
 	defer close(e.out)
 	defer e.wg.Wait()
 	defer close(e.done)
+	defer func() { e.dropSession() }()
 
 	if err := zkstore.ValidatePath(e.path, false); err != nil {
 		e.flush(ctx, []Event{{Type: Error, Path: e.path, Err: err}})
@@ -181,6 +293,7 @@ func (e *engine) run(ctx context.Context) {
 		st        zkstore.Store
 		sess      <-chan zkstore.SessionEvent
 		stopSess  context.CancelFunc = func() {}
+		sctx      context.Context    // the session's: ends with it
 		connected bool
 		needLoad  = true
 		loaded    bool
@@ -195,6 +308,11 @@ func (e *engine) run(ctx context.Context) {
 		pending []watchKey
 		// saidExpired: the session's expiry is reported (once).
 		saidExpired bool
+		// quietLoad: the load to come re-reads after the persistent
+		// watch said events may be missing (a reconnect, a reader too far
+		// behind); the session kept its watch, so what it finds is
+		// reported as changes, not as a resync.
+		quietLoad bool
 	)
 	defer func() { stopSess() }()
 	defer func() {
@@ -240,7 +358,8 @@ func (e *engine) run(ctx context.Context) {
 		stopSess()
 		stopSess, sess, st = func() {}, nil, nil
 		e.newGen()
-		needLoad, pending = true, nil
+		e.dropSession()
+		needLoad, pending, quietLoad = true, nil, false
 		if fresh {
 			later() // the Source gave a dead session: do not spin
 		} else {
@@ -275,10 +394,30 @@ func (e *engine) run(ctx context.Context) {
 			later()
 		default:
 			status(Event{Type: Error, Err: err})
-			needLoad = true
+			needLoad, quietLoad = true, false
 			later()
 		}
 		return true
+	}
+	// persistent handles an event of the persistent watch other than a
+	// node event; ok is false when the channel was closed.
+	persistent := func(ev zkstore.Event, closed bool) {
+		switch {
+		case closed:
+			// Not by the end of the session (pw is then nil): the watch
+			// is gone, so set it again and re-read.
+			e.pw = nil
+			needLoad = true
+		case ev.Type == zkstore.EventWatchResync:
+			if !needLoad {
+				needLoad, quietLoad = true, true
+			}
+		case ev.Type == zkstore.EventNotWatching && sessionGone(ev.Err):
+			ended(ev.Err)
+		case ev.Type == zkstore.EventNotWatching:
+			e.pw = nil
+			needLoad = true // the watch was lost: read everything again
+		}
 	}
 
 	for {
@@ -292,10 +431,12 @@ func (e *engine) run(ctx context.Context) {
 			switch {
 			case err == nil:
 				st = s
-				sctx, cancel := context.WithCancel(ctx)
+				var cancel context.CancelFunc
+				sctx, cancel = context.WithCancel(ctx)
 				stopSess = cancel
 				sess = st.SessionEvents(sctx)
 				connected, fresh, saidExpired = true, true, false
+				e.claim(st)
 			case ctx.Err() != nil:
 				return
 			case sessionGone(err):
@@ -314,7 +455,11 @@ func (e *engine) run(ctx context.Context) {
 		}
 		if st != nil && needLoad && retry == nil {
 			e.newGen()
-			if err := e.k.load(ctx, &reader{st: st, e: e}); err != nil {
+			err := e.watchRecursive(sctx, st)
+			if err == nil {
+				err = e.k.load(ctx, &reader{st: st, e: e})
+			}
+			if err != nil {
 				if !failed(err, nil) {
 					return
 				}
@@ -325,9 +470,10 @@ func (e *engine) run(ctx context.Context) {
 					if !e.cfg.initial {
 						e.k.skipInitial()
 					}
-				} else {
+				} else if !quietLoad {
 					e.k.resync()
 				}
+				quietLoad = false
 			}
 		}
 
@@ -335,12 +481,16 @@ func (e *engine) run(ctx context.Context) {
 			keys := pending
 			pending = nil
 			seen := map[watchKey]bool{}
+			r := &reader{st: st, e: e}
+			if e.recursive {
+				r.readAhead(ctx, keys)
+			}
 			for i, k := range keys {
 				if seen[k] {
 					continue
 				}
 				seen[k] = true
-				if err := e.k.fired(ctx, &reader{st: st, e: e}, k, zkstore.Event{}); err != nil {
+				if err := e.k.fired(ctx, r, k, zkstore.Event{}); err != nil {
 					if !failed(err, &k) {
 						return
 					}
@@ -390,6 +540,31 @@ func (e *engine) run(ctx context.Context) {
 			f, fired = e.takeDirect(0, dev, ok), true
 		case dev, ok := <-e.direct[1].ch:
 			f, fired = e.takeDirect(1, dev, ok), true
+		case <-e.fallBack:
+			if e.recursive && st != nil {
+				e.fallToOneShot(st)
+				needLoad, pending = true, nil
+				if loaded {
+					quietLoad = true // the session kept what it had
+				}
+			}
+			continue
+		case pev, ok := <-e.pw:
+			if !ok || !isNodeEvent(pev.Type) {
+				persistent(pev, !ok)
+				continue
+			}
+			// The events carry no data: the znodes they name are read
+			// again (those waiting too, their reads sent together), as
+			// a watch that fired is, by the pending pass above.
+			keys, other, closed := e.takeBatch([]watchKey{{pev.Path, false}})
+			if !needLoad {
+				pending = append(pending, keys...)
+			}
+			if closed || other.Type != 0 {
+				persistent(other, closed)
+			}
+			continue
 		case se, ok := <-sess:
 			if !ok {
 				sess = nil
@@ -471,14 +646,63 @@ func (e *engine) flush(ctx context.Context, queue []Event) {
 // watch already armed on a path fires on any later change, so the path is
 // then read without a new one. This keeps one watch per path and kind
 // however often a stream re-reads.
+//
+// Under a persistent recursive watch (e.recursive) it arms nothing: the
+// watch reports every change. It can then send reads ahead (readAhead)
+// for the znodes a batch of events names.
 type reader struct {
 	st zkstore.Store
 	e  *engine
+
+	// ahead are reads sent before their turn, by path; read are the
+	// paths read since (a read sent ahead of one of them is older than
+	// what the stream has seen, so it is not used).
+	ahead map[string]zkstore.PendingRead
+	read  map[string]bool
+}
+
+// readAhead sends a Get for each path keys name, where the store
+// pipelines reads: the events of a persistent watch are then handled in
+// one round trip, in their order.
+func (r *reader) readAhead(ctx context.Context, keys []watchKey) {
+	p, ok := zkstore.PipelinerOf(r.st)
+	if !ok || len(keys) < 2 {
+		return
+	}
+	r.ahead, r.read = map[string]zkstore.PendingRead{}, map[string]bool{}
+	for _, k := range keys {
+		if _, dup := r.ahead[k.path]; !dup && !k.child {
+			r.ahead[k.path] = p.GetAsync(ctx, k.path)
+		}
+	}
+}
+
+// plainGet reads path without a watch, taking a read sent ahead if no
+// other read of path came since.
+func (r *reader) plainGet(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
+	if pr, ok := r.ahead[path]; ok {
+		delete(r.ahead, path)
+		if !r.read[path] {
+			r.read[path] = true
+			return pr.Get()
+		}
+	}
+	r.saw(path)
+	return r.st.Get(ctx, path)
+}
+
+func (r *reader) saw(path string) {
+	if r.read != nil {
+		r.read[path] = true
+	}
 }
 
 // get reads a znode's data, arming a data watch. If the znode is absent,
 // it arms an exists watch when watchAbsent (to hear of its creation).
 func (r *reader) get(ctx context.Context, path string, watchAbsent bool) ([]byte, zkstore.Stat, bool, error) {
+	if r.e.recursive {
+		return absent(r.plainGet(ctx, path))
+	}
 	key := watchKey{path, false}
 	if r.e.armed[key] {
 		data, st, err := r.st.Get(ctx, path)
@@ -529,6 +753,18 @@ func (r *reader) existsW(ctx context.Context, path string) (zkstore.Stat, bool, 
 // absent, it arms an exists watch when watchAbsent.
 func (r *reader) children(ctx context.Context, path string, watchAbsent bool) ([]string, zkstore.Stat, bool, error) {
 	key := watchKey{path, true}
+	if r.e.recursive {
+		r.saw(path)
+		names, st, err := r.st.Children(ctx, path)
+		if err == nil && names == nil {
+			names = []string{}
+		}
+		if err != nil {
+			_, _, _, err = absent(nil, st, err)
+			return nil, zkstore.Stat{}, false, err
+		}
+		return names, st, true, nil
+	}
 	for range 3 {
 		var (
 			names []string
@@ -571,6 +807,7 @@ func (r *reader) parentPzxid(ctx context.Context, path string) (int64, error) {
 	if parent == "" {
 		return 0, nil
 	}
+	r.saw(parent)
 	st, ok, err := r.st.Exists(ctx, parent)
 	if err != nil || !ok {
 		return 0, err
