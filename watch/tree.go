@@ -16,6 +16,25 @@ import (
 // (the children of a deleted znode are reported deleted before it), with
 // Revision the znode's Mzxid, plus the status events. WithMaxDepth limits
 // how deep it goes. See the package documentation for the contract.
+//
+// Where the store can set ZooKeeper 3.6+'s persistent recursive watches
+// (zkstore.PersistentWatcherOf, and AddWatch does not fail with
+// zkstore.ErrNoPersistentWatches), a Tree sets one on root and no other
+// watch: the server holds one or two watches however large the subtree,
+// where one-shot watches cost it two per znode. The subtree is then read
+// with many reads outstanding on a store that pipelines them. Elsewhere
+// (ZooKeeper 3.5, a store without AddWatch) it falls back to one-shot
+// watches; the contract is the same either way.
+//
+// ZooKeeper 3.6 to 3.8 keep one watch per session and path
+// (ZOOKEEPER-4466): a one-shot watch set through the same session on
+// root itself (not below it) would silently turn the recursive watch
+// into a one-shot one. A Tree therefore falls back to one-shot watches
+// while another stream of the process arms one-shot watches on root
+// through the same store (a Node or Children stream of root, a Tree on
+// one-shot watches above it); a program that sets such watches itself
+// (GetW, ExistsW, ChildrenW on root) should give the Tree a session of
+// its own.
 func Tree(ctx context.Context, src Source, root string, opts ...Option) <-chan Event {
 	cfg := newConfig(opts)
 	cfg.persistent = true
