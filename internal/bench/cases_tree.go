@@ -126,7 +126,19 @@ func treeWatches(ctx context.Context, b *bench, oneShot bool, want int) (int, er
 		return 0, fmt.Errorf("Tree reported %d znodes, want %d", n, want)
 	}
 	after, err := serverWatches(ctx, b.addr)
-	return after - before, err
+	if err != nil {
+		return 0, err
+	}
+	// The server drops the session's watches after it closes, not while
+	// the close returns: wait for that, so the next count starts clean.
+	cancel()
+	st.Close()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if now, err := serverWatches(ctx, b.addr); err != nil || now <= before {
+			break
+		}
+	}
+	return after - before, nil
 }
 
 // serverWatches is the server's own count of watches: mntr's
