@@ -285,7 +285,9 @@ func callSite(op string) string {
 			if name == "engine.run" {
 				break
 			}
-			chain = append(chain, name)
+			if !strings.HasPrefix(name, "loop.") { // the run loop's steps
+				chain = append(chain, name)
+			}
 		}
 		if !more {
 			break
