@@ -60,9 +60,10 @@
 //   - Session trouble is reported in the stream, as events whose Err is set
 //     (like etcd's WatchResponse.Err): Disconnected (Err matches
 //     zkstore.ErrConnectionLoss) when the connection drops, Reconnected when
-//     the same session is back (ZooKeeper re-registers the watches itself
-//     and fires those whose znodes changed meanwhile, so nothing is
-//     re-read; a read that failed with the lost connection is made again),
+//     the same session is back (ZooKeeper re-registers one-shot watches
+//     itself and fires those whose znodes changed meanwhile, so nothing is
+//     re-read but by a Tree under a persistent watch, as below; a read
+//     that failed with the lost connection is made again),
 //     Expired (Err matches zkstore.ErrSessionExpired, and its text says
 //     whether the server expired the session or the client gave it up after
 //     a whole session timeout without a connection) as soon as the store
