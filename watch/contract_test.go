@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,9 @@ type hookState struct {
 	// it reaches the store.
 	fail func(c call) error
 	n    int // calls made
+	// oneShot makes AddWatch fail with ErrNoPersistentWatches, as a
+	// ZooKeeper 3.5 would: a Tree then falls back to one-shot watches.
+	oneShot bool
 }
 
 func newHookStore(st zkstore.Store) *hookStore { return &hookStore{st, &hookState{}} }
@@ -122,6 +126,41 @@ func (h *hookStore) ChildrenW(ctx context.Context, p string) ([]string, zkstore.
 		return nil, zkstore.Stat{}, nil, err
 	}
 	return h.Store.ChildrenW(ctx, p)
+}
+
+func (h *hookStore) AddWatch(ctx context.Context, p string, mode zkstore.WatchMode) (<-chan zkstore.Event, error) {
+	after, err := h.around("AddWatch", p)
+	defer after()
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	oneShot := h.oneShot
+	h.mu.Unlock()
+	if oneShot {
+		return nil, &zkstore.PathError{Op: "addWatch", Path: p, Err: zkstore.ErrNoPersistentWatches}
+	}
+	return zkstore.AddWatch(ctx, h.Store, p, mode)
+}
+
+// oneShotStore hides the store's AddWatch: a Tree on it falls back to
+// one-shot watches.
+type oneShotStore struct{ zkstore.Store }
+
+// treeMode is how a Tree follows its subtree in a test.
+type treeMode struct {
+	name    string
+	oneShot bool // the store has no persistent watches
+}
+
+var treeModes = []treeMode{{"recursive", false}, {"one-shot", true}}
+
+// store gives st as the mode's store.
+func (m treeMode) store(st zkstore.Store) zkstore.Store {
+	if m.oneShot {
+		return oneShotStore{st}
+	}
+	return st
 }
 
 // treeChecker rebuilds a Tree's picture from its events alone and checks
@@ -296,10 +335,14 @@ func TestTreeReadRacesDeleteAndCreate(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		hb := once("GetW", x, false, func() {
+		read := "Get" // under the recursive watch, the walk's
+		if st.oneShot {
+			read = "GetW"
+		}
+		hb := once(read, x, false, func() {
 			must(w.multi(&zkstore.DeleteOp{Path: y, Version: -1}, &zkstore.DeleteOp{Path: x, Version: -1}))
 		})
-		ha := once("GetW", x, true, func() {
+		ha := once(read, x, true, func() {
 			must(w.multi(&zkstore.CreateOp{Path: x, Data: []byte("x2")}, &zkstore.CreateOp{Path: y, Data: []byte("y2")}))
 		})
 		st.setHook(func(c call, a bool) { hb(c, a); ha(c, a) })
@@ -315,15 +358,20 @@ func TestTreeReadRacesDeleteAndCreate(t *testing.T) {
 		}
 		c.check(t)
 	}
-	t.Run("mem", func(t *testing.T) {
-		noLeaks(t)
-		st, w := memPair(t)
-		run(t, st, storeHWriter{w}, "")
-	})
-	t.Run("live", func(t *testing.T) {
-		addr := liveAddr(t)
-		run(t, newHookStore(openLive(t, addr)), rawHWriter{rawConn(t, addr)}, "/race-"+randHex(6))
-	})
+	for _, m := range treeModes {
+		t.Run("mem/"+m.name, func(t *testing.T) {
+			noLeaks(t)
+			st, w := memPair(t)
+			st.oneShot = m.oneShot
+			run(t, st, storeHWriter{w}, "")
+		})
+		t.Run("live/"+m.name, func(t *testing.T) {
+			addr := liveAddr(t)
+			st := newHookStore(openLive(t, addr))
+			st.oneShot = m.oneShot
+			run(t, st, rawHWriter{rawConn(t, addr)}, "/race-"+randHex(6))
+		})
+	}
 }
 
 // settleTo reads ch into c until its picture equals a walk of the store.
@@ -355,7 +403,7 @@ func settleTo(t *testing.T, c *treeChecker, ch <-chan watch.Event, w hWriter, d 
 // Issue 13, second report: delete /w/x, create it again, then create a
 // sibling; the Deleted event's revision must not exceed the next Created's.
 func TestTreeRevisionAfterRecreate(t *testing.T) {
-	both(t, func(t *testing.T, e env) {
+	bothTree(t, func(t *testing.T, e env) {
 		st, w := e.open(t), e.writer(t)
 		var broken tally
 		for try := range 30 {
@@ -380,7 +428,7 @@ func TestTreeRevisionAfterRecreate(t *testing.T) {
 // Issue 13, third report: one multi deletes and re-creates /w/c and
 // /w/c/x; the children's deletions must come before their parent's.
 func TestTreeMultiRecreateOrder(t *testing.T) {
-	both(t, func(t *testing.T, e env) {
+	bothTree(t, func(t *testing.T, e env) {
 		st, w := e.open(t), e.open(t)
 		var broken tally
 		for try := range 30 {
@@ -442,8 +490,22 @@ func (y *tally) report(t testing.TB) {
 // watches live on, is read again: no resync (issue 13: a plain server
 // restart made a Tree re-read everything).
 func TestLostConnectionNoResync(t *testing.T) {
+	for _, m := range treeModes {
+		t.Run(m.name, func(t *testing.T) { testLostConnectionNoResync(t, m) })
+	}
+}
+
+func testLostConnectionNoResync(t *testing.T, m treeMode) {
 	noLeaks(t)
 	st, w := memPair(t)
+	st.oneShot = m.oneShot
+	// The calls failed: the Tree's listing of /w (one-shot; under the
+	// recursive watch it reads /w/a again instead), the read of a new
+	// child and the listing under it, and the Node stream's read.
+	faults := []string{"ChildrenW /w", "GetW /w/b", "ChildrenW /w/b", "GetW /w/a"}
+	if !m.oneShot {
+		faults = []string{"Get /w/a", "Get /w/b", "Children /w/b", "GetW /w/a"}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for _, p := range []string{"/w", "/w/a", "/w/a/x"} {
@@ -455,20 +517,15 @@ func TestLostConnectionNoResync(t *testing.T) {
 	node := watch.Node(ctx, watch.StoreSource(st), "/w/a")
 	recv(t, node, 5*time.Second)
 
-	// Fail, once each, the listing of /w, the read of a new child and the
-	// listing under it, and the Node stream's read.
 	var mu sync.Mutex
 	failed := map[string]bool{}
 	st.fail = func(c call) error {
 		mu.Lock()
 		defer mu.Unlock()
 		k := c.op + " " + c.path
-		switch k {
-		case "ChildrenW /w", "GetW /w/b", "ChildrenW /w/b", "GetW /w/a":
-			if !failed[k] {
-				failed[k] = true
-				return zkstore.ErrConnectionLoss
-			}
+		if slices.Contains(faults, k) && !failed[k] {
+			failed[k] = true
+			return zkstore.ErrConnectionLoss
 		}
 		return nil
 	}

@@ -60,9 +60,10 @@
 //   - Session trouble is reported in the stream, as events whose Err is set
 //     (like etcd's WatchResponse.Err): Disconnected (Err matches
 //     zkstore.ErrConnectionLoss) when the connection drops, Reconnected when
-//     the same session is back (ZooKeeper re-registers the watches itself
-//     and fires those whose znodes changed meanwhile, so nothing is
-//     re-read; a read that failed with the lost connection is made again),
+//     the same session is back (ZooKeeper re-registers one-shot watches
+//     itself and fires those whose znodes changed meanwhile, so nothing is
+//     re-read but by a Tree under a persistent watch, as below; a read
+//     that failed with the lost connection is made again),
 //     Expired (Err matches zkstore.ErrSessionExpired, and its text says
 //     whether the server expired the session or the client gave it up after
 //     a whole session timeout without a connection) as soon as the store
@@ -70,6 +71,14 @@
 //     Error for anything else (a failed read, a Source that cannot give a
 //     session); failed reads are retried with backoff. A status event comes
 //     after every data event describing state read before it.
+//   - A Tree that follows its subtree with a persistent recursive watch
+//     (see [Tree]) is told by the store, after a reconnect, that changes
+//     may have gone unreported (zkstore.EventWatchResync: ZooKeeper does
+//     not replay them); it then reads the subtree again and reports what
+//     differs from what it delivered as ordinary Created, DataChanged and
+//     Deleted events, without Resync, as the one-shot watches' firings
+//     report it. The same happens when it fell too far behind the store's
+//     events.
 //   - A resync happens only when the stream's watches may have been lost,
 //     and never while its session lives on with its watches: after the
 //     session expired or its store was closed (the stream then has a new

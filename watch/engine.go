@@ -90,6 +90,21 @@ type engine struct {
 	// store's event and the re-read; further watches (a Tree's) get
 	// forwarders.
 	direct [2]directWatch
+
+	// The persistent recursive watch of a Tree (cfg.persistent) on the
+	// current session: pw delivers its events, nil when none is set.
+	// recursive: reads arm no one-shot watch (pw reports every change of
+	// the subtree). oneShot: the session's store has no persistent
+	// watches (detected), so the stream arms one-shot watches instead.
+	pw        <-chan zkstore.Event
+	recursive bool
+	oneShot   bool
+	// stopPW removes the persistent watch; fallBack tells a Tree that
+	// another stream arms one-shot watches on its root through its store
+	// (see samePath); release drops the session's claim there.
+	stopPW   context.CancelFunc
+	fallBack chan struct{}
+	release  func()
 }
 
 type directWatch struct {
@@ -112,6 +127,11 @@ func start(ctx context.Context, src Source, path string, k kind, cfg config) <-c
 		firings: make(chan firing, 16),
 		done:    make(chan struct{}),
 		armed:   map[watchKey]bool{},
+		stopPW:  func() {},
+		release: func() {},
+	}
+	if cfg.persistent {
+		e.fallBack = make(chan struct{}, 1)
 	}
 	go e.run(ctx)
 	return e.out
@@ -163,283 +183,99 @@ func (e *engine) newGen() {
 	e.direct = [2]directWatch{} // the store's buffered channels need no reader
 }
 
-func sessionGone(err error) bool {
-	return errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed)
+// dropSession forgets the persistent watch of a session that is gone; the
+// end of the session's context removes it.
+func (e *engine) dropSession() {
+	e.stopPW()
+	e.release()
+	e.pw, e.recursive, e.oneShot = nil, false, false
+	e.stopPW, e.release = func() {}, func() {}
 }
 
-func (e *engine) run(ctx context.Context) {
-	defer close(e.out)
-	defer e.wg.Wait()
-	defer close(e.done)
-
-	if err := zkstore.ValidatePath(e.path, false); err != nil {
-		e.flush(ctx, []Event{{Type: Error, Path: e.path, Err: err}})
-		return
+// claim records, for a stream that arms one-shot watches on its path (a
+// Node or Children stream), that it does so through st.
+func (e *engine) claim(st zkstore.Store) {
+	if !e.cfg.persistent {
+		e.release = claimOneShot(e, st)
 	}
+}
 
-	var (
-		st        zkstore.Store
-		sess      <-chan zkstore.SessionEvent
-		stopSess  context.CancelFunc = func() {}
-		connected bool
-		needLoad  = true
-		loaded    bool
-		retry     <-chan time.Time
-		timer     *time.Timer
-		backoff   time.Duration
-		queue     []Event // status events, and the data events read before them
-		fresh     bool    // st has not been read from successfully yet
-		// pending are the watches whose firing is still to be read: the
-		// read failed with a lost connection. The session's watches are
-		// intact, so reading these again is all it takes (no resync).
-		pending []watchKey
-		// saidExpired: the session's expiry is reported (once).
-		saidExpired bool
-	)
-	defer func() { stopSess() }()
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+// fallToOneShot makes a Tree follow its subtree with one-shot watches
+// from now on (see samePath); the caller re-reads it.
+func (e *engine) fallToOneShot(st zkstore.Store) {
+	e.stopPW()
+	e.release()
+	e.pw, e.recursive, e.oneShot = nil, false, true
+	e.stopPW = func() {}
+	e.release = claimOneShot(e, st)
+}
 
-	later := func() {
-		backoff = min(max(2*backoff, minBackoff), maxBackoff)
-		if timer == nil {
-			timer = time.NewTimer(backoff)
-		} else {
-			timer.Reset(backoff)
-		}
-		retry = timer.C
+// watchRecursive sets the persistent recursive watch a Tree follows its
+// subtree with, on the session whose context is sctx, unless it is set or
+// the store has none (then the stream falls back to one-shot watches).
+// Set before the subtree is read, it reports every change made after the
+// read began.
+func (e *engine) watchRecursive(sctx context.Context, st zkstore.Store) error {
+	if !e.cfg.persistent || e.pw != nil || e.oneShot {
+		return nil
 	}
-	// status queues a status event behind every data event pending.
-	status := func(ev Event) {
-		if loaded {
-			for {
-				d, ok := e.k.next()
-				if !ok {
-					break
-				}
-				e.k.commit(d)
-				queue = append(queue, e.copyOut(d))
+	pw, ok := zkstore.PersistentWatcherOf(st)
+	if !ok {
+		e.oneShot = true
+		return nil
+	}
+	release, ok := claimRecursive(e, st)
+	if !ok {
+		e.fallToOneShot(st)
+		return nil
+	}
+	wctx, stop := context.WithCancel(sctx)
+	ch, err := pw.AddWatch(wctx, e.path, zkstore.WatchPersistentRecursive)
+	if err != nil {
+		stop()
+		release()
+		if errors.Is(err, zkstore.ErrNoPersistentWatches) {
+			e.oneShot = true
+			return nil
+		}
+		return err
+	}
+	e.pw, e.recursive, e.stopPW, e.release = ch, true, stop, release
+	return nil
+}
+
+// maxBatch bounds the events of a persistent watch taken at once, and so
+// the reads sent ahead for them.
+const maxBatch = 256
+
+// takeBatch adds to keys the node events already waiting behind first
+// (up to maxBatch), stopping at one that is not a node event, which it
+// returns.
+func (e *engine) takeBatch(keys []watchKey) ([]watchKey, zkstore.Event, bool) {
+	for len(keys) < maxBatch {
+		select {
+		case ev, ok := <-e.pw:
+			if !ok || !isNodeEvent(ev.Type) {
+				return keys, ev, !ok
 			}
-		}
-		ev.Path = e.path
-		if n := len(queue); n > 0 && ev.Type == Error && queue[n-1].Type == Error {
-			queue[n-1] = ev // a slow reader needs only the latest failure
-			return
-		}
-		queue = append(queue, ev)
-	}
-	// ended handles a session that expired or was closed.
-	ended := func(err error) {
-		if errors.Is(err, zkstore.ErrSessionExpired) && !saidExpired {
-			status(Event{Type: Expired, Err: err})
-			saidExpired = true
-		}
-		stopSess()
-		stopSess, sess, st = func() {}, nil, nil
-		e.newGen()
-		needLoad, pending = true, nil
-		if fresh {
-			later() // the Source gave a dead session: do not spin
-		} else {
-			retry = nil
-		}
-	}
-	// failed handles an error of a read (by fired for key, if fired);
-	// false ends the stream.
-	failed := func(err error, key *watchKey) bool {
-		switch {
-		case ctx.Err() != nil:
-			return false
-		case sessionGone(err):
-			ended(err)
-		case errors.Is(err, zkstore.ErrInvalidPath):
-			status(Event{Type: Error, Err: err})
-			e.flush(ctx, queue)
-			return false
-		case errors.Is(err, zkstore.ErrConnectionLoss):
-			// Disconnected comes from the session's events; retry quietly.
-			// The session lives on with its watches: a failed update is
-			// completed by reading its keys again, not by a resync.
-			var ra *retryAt
-			switch {
-			case key == nil:
-				needLoad = true
-			case errors.As(err, &ra):
-				pending = append(pending, ra.keys...)
-			default:
-				pending = append(pending, *key)
-			}
-			later()
+			keys = append(keys, watchKey{ev.Path, false})
 		default:
-			status(Event{Type: Error, Err: err})
-			needLoad = true
-			later()
+			return keys, zkstore.Event{}, false
 		}
+	}
+	return keys, zkstore.Event{}, false
+}
+
+func isNodeEvent(t zkstore.EventType) bool {
+	switch t {
+	case zkstore.EventNodeCreated, zkstore.EventNodeDeleted, zkstore.EventNodeDataChanged, zkstore.EventNodeChildrenChanged:
 		return true
 	}
+	return false
+}
 
-	for {
-		if ctx.Err() != nil {
-			return
-		}
-		// A new session is asked for once the events queued (an Expired
-		// above all) are delivered: opening one may take long.
-		if st == nil && retry == nil && len(queue) == 0 {
-			s, err := e.src.Store(ctx)
-			switch {
-			case err == nil:
-				st = s
-				sctx, cancel := context.WithCancel(ctx)
-				stopSess = cancel
-				sess = st.SessionEvents(sctx)
-				connected, fresh, saidExpired = true, true, false
-			case ctx.Err() != nil:
-				return
-			case sessionGone(err):
-				switch {
-				case !errors.Is(err, zkstore.ErrSessionExpired):
-					status(Event{Type: Error, Err: err})
-				case !saidExpired:
-					status(Event{Type: Expired, Err: err})
-				}
-				e.flush(ctx, queue)
-				return
-			default:
-				status(Event{Type: Error, Err: err})
-				later()
-			}
-		}
-		if st != nil && needLoad && retry == nil {
-			e.newGen()
-			if err := e.k.load(ctx, &reader{st: st, e: e}); err != nil {
-				if !failed(err, nil) {
-					return
-				}
-			} else {
-				needLoad, backoff, fresh, pending = false, 0, false, nil
-				if !loaded {
-					loaded = true
-					if !e.cfg.initial {
-						e.k.skipInitial()
-					}
-				} else {
-					e.k.resync()
-				}
-			}
-		}
-
-		if st != nil && !needLoad && retry == nil && len(pending) > 0 {
-			keys := pending
-			pending = nil
-			seen := map[watchKey]bool{}
-			for i, k := range keys {
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				if err := e.k.fired(ctx, &reader{st: st, e: e}, k, zkstore.Event{}); err != nil {
-					if !failed(err, &k) {
-						return
-					}
-					if st != nil && !needLoad {
-						pending = append(pending, keys[i+1:]...)
-					}
-					break
-				}
-			}
-			if len(pending) == 0 {
-				backoff = 0
-			}
-		}
-
-		var (
-			ev     Event
-			ok     bool
-			queued = len(queue) > 0
-			out    chan<- Event
-		)
-		if queued {
-			ev, ok = queue[0], true
-		} else if loaded {
-			ev, ok = e.k.next()
-			if ok {
-				ev = e.copyOut(ev)
-			}
-		}
-		if ok {
-			out = e.out
-		}
-		var (
-			f     firing
-			fired bool
-		)
-		select {
-		case out <- ev:
-			if queued {
-				queue[0] = Event{}
-				queue = queue[1:]
-			} else {
-				e.k.commit(ev)
-			}
-		case f = <-e.firings:
-			fired = true
-		case dev, ok := <-e.direct[0].ch:
-			f, fired = e.takeDirect(0, dev, ok), true
-		case dev, ok := <-e.direct[1].ch:
-			f, fired = e.takeDirect(1, dev, ok), true
-		case se, ok := <-sess:
-			if !ok {
-				sess = nil
-				continue
-			}
-			switch se.State {
-			case zkstore.StateDisconnected, zkstore.StateConnecting:
-				if connected {
-					connected = false
-					status(Event{Type: Disconnected, Err: zkstore.ErrConnectionLoss})
-				}
-			case zkstore.StateConnected:
-				if !connected {
-					connected = true
-					status(Event{Type: Reconnected})
-					retry = nil // retry a failed read now
-				}
-			case zkstore.StateExpired:
-				err := se.Err // who ended the session, where known
-				if err == nil {
-					err = zkstore.ErrSessionExpired
-				}
-				ended(err)
-			case zkstore.StateClosed:
-				ended(zkstore.ErrClosed)
-			}
-		case <-retry:
-			retry = nil
-		case <-ctx.Done():
-			return
-		}
-		if !fired || f.gen != e.gen {
-			continue
-		}
-		delete(e.armed, f.key)
-		if f.ev.Type == zkstore.EventNotWatching {
-			if sessionGone(f.ev.Err) {
-				ended(f.ev.Err)
-			} else {
-				needLoad = true // the watch was lost: read everything again
-			}
-			continue
-		}
-		if needLoad {
-			continue
-		}
-		if err := e.k.fired(ctx, &reader{st: st, e: e}, f.key, f.ev); err != nil && !failed(err, &f.key) {
-			return
-		}
-	}
+func sessionGone(err error) bool {
+	return errors.Is(err, zkstore.ErrSessionExpired) || errors.Is(err, zkstore.ErrClosed)
 }
 
 // copyOut gives the receiver its own copy of the data.
@@ -471,14 +307,63 @@ func (e *engine) flush(ctx context.Context, queue []Event) {
 // watch already armed on a path fires on any later change, so the path is
 // then read without a new one. This keeps one watch per path and kind
 // however often a stream re-reads.
+//
+// Under a persistent recursive watch (e.recursive) it arms nothing: the
+// watch reports every change. It can then send reads ahead (readAhead)
+// for the znodes a batch of events names.
 type reader struct {
 	st zkstore.Store
 	e  *engine
+
+	// ahead are reads sent before their turn, by path; read are the
+	// paths read since (a read sent ahead of one of them is older than
+	// what the stream has seen, so it is not used).
+	ahead map[string]zkstore.PendingRead
+	read  map[string]bool
+}
+
+// readAhead sends a Get for each path keys name, where the store
+// pipelines reads: the events of a persistent watch are then handled in
+// one round trip, in their order.
+func (r *reader) readAhead(ctx context.Context, keys []watchKey) {
+	p, ok := zkstore.PipelinerOf(r.st)
+	if !ok || len(keys) < 2 {
+		return
+	}
+	r.ahead, r.read = map[string]zkstore.PendingRead{}, map[string]bool{}
+	for _, k := range keys {
+		if _, dup := r.ahead[k.path]; !dup && !k.child {
+			r.ahead[k.path] = p.GetAsync(ctx, k.path)
+		}
+	}
+}
+
+// plainGet reads path without a watch, taking a read sent ahead if no
+// other read of path came since.
+func (r *reader) plainGet(ctx context.Context, path string) ([]byte, zkstore.Stat, error) {
+	if pr, ok := r.ahead[path]; ok {
+		delete(r.ahead, path)
+		if !r.read[path] {
+			r.read[path] = true
+			return pr.Get()
+		}
+	}
+	r.saw(path)
+	return r.st.Get(ctx, path)
+}
+
+func (r *reader) saw(path string) {
+	if r.read != nil {
+		r.read[path] = true
+	}
 }
 
 // get reads a znode's data, arming a data watch. If the znode is absent,
 // it arms an exists watch when watchAbsent (to hear of its creation).
 func (r *reader) get(ctx context.Context, path string, watchAbsent bool) ([]byte, zkstore.Stat, bool, error) {
+	if r.e.recursive {
+		return absent(r.plainGet(ctx, path))
+	}
 	key := watchKey{path, false}
 	if r.e.armed[key] {
 		data, st, err := r.st.Get(ctx, path)
@@ -529,6 +414,18 @@ func (r *reader) existsW(ctx context.Context, path string) (zkstore.Stat, bool, 
 // absent, it arms an exists watch when watchAbsent.
 func (r *reader) children(ctx context.Context, path string, watchAbsent bool) ([]string, zkstore.Stat, bool, error) {
 	key := watchKey{path, true}
+	if r.e.recursive {
+		r.saw(path)
+		names, st, err := r.st.Children(ctx, path)
+		if err == nil && names == nil {
+			names = []string{}
+		}
+		if err != nil {
+			_, _, _, err = absent(nil, st, err)
+			return nil, zkstore.Stat{}, false, err
+		}
+		return names, st, true, nil
+	}
 	for range 3 {
 		var (
 			names []string
@@ -571,6 +468,7 @@ func (r *reader) parentPzxid(ctx context.Context, path string) (int64, error) {
 	if parent == "" {
 		return 0, nil
 	}
+	r.saw(parent)
 	st, ok, err := r.st.Exists(ctx, parent)
 	if err != nil || !ok {
 		return 0, err

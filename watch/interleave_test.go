@@ -285,7 +285,9 @@ func callSite(op string) string {
 			if name == "engine.run" {
 				break
 			}
-			chain = append(chain, name)
+			if !strings.HasPrefix(name, "loop.") { // the run loop's steps
+				chain = append(chain, name)
+			}
 		}
 		if !more {
 			break
@@ -380,6 +382,10 @@ type harness struct {
 	settle time.Duration
 	// changes are the kinds of change it injects.
 	changes []change
+	// oneShot: the stream's store answers AddWatch as a ZooKeeper 3.5
+	// would, so a Tree falls back to one-shot watches; otherwise a Tree
+	// must arm none.
+	oneShot bool
 
 	mu    sync.Mutex
 	sites map[string]int // call site -> injections made there
@@ -415,6 +421,7 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 	env := h.newRun(t)
 	defer env.cleanup()
 	st, w, base := env.st, env.w, env.base
+	st.oneShot = h.oneShot
 	// Every step writes data of its own, so that the stream's state
 	// differs from one step to the next.
 	rebase := func(op zkstore.Op, step int) zkstore.Op {
@@ -612,8 +619,16 @@ func (h *harness) run(t testing.TB, sc scenario, injs []injection) []string {
 		t.Fatalf("%s: contract broken:\n%s\nevents %v", describe(), strings.Join(p, "\n"), tail(chk.history(), 20))
 	}
 	mu.Lock()
-	defer mu.Unlock()
-	return calls
+	made := slices.Clone(calls)
+	mu.Unlock()
+	if sc.kind == kindTree && !h.oneShot {
+		for _, c := range made {
+			if strings.HasSuffix(c, "W") {
+				t.Fatalf("%s: a Tree under a persistent recursive watch armed a one-shot watch: %s", describe(), c)
+			}
+		}
+	}
+	return made
 }
 
 // tree checker adapters
@@ -742,12 +757,13 @@ func (c *nodeChecker) matches(w hWriter) (bool, string, error) {
 func (c *nodeChecker) problems() []string     { return c.errs }
 func (c *nodeChecker) history() []watch.Event { return c.events }
 
-func memHarness() *harness {
+func memHarness(oneShot bool) *harness {
 	all := make([]change, numChanges)
 	for c := range numChanges {
 		all[c] = c
 	}
 	return &harness{
+		oneShot: oneShot,
 		sites:   map[string]int{},
 		settle:  5 * time.Second,
 		changes: all,
@@ -846,28 +862,66 @@ func (h *harness) report(t *testing.T) {
 // Every change kind, before and after every call of the engine, on every
 // scenario; then random combinations.
 func TestInterleavings(t *testing.T) {
+	t.Run("one-shot", func(t *testing.T) { testInterleavings(t, true) })
+	t.Run("recursive", func(t *testing.T) { testInterleavings(t, false) })
+}
+
+// treeScenarios are the scenarios of Tree streams.
+func treeScenarios() []scenario {
+	var out []scenario
+	for _, sc := range scenarios {
+		if sc.kind == kindTree {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// testInterleavings runs the harness with a Tree on one-shot watches (and
+// the Node and Children streams), or on a persistent recursive watch.
+func testInterleavings(t *testing.T, oneShot bool) {
 	noLeaks(t)
-	h := memHarness()
-	runs := h.exhaustive(t, scenarios, 1)
+	h := memHarness(oneShot)
+	scs := scenarios
+	if !oneShot {
+		scs = treeScenarios()
+	}
+	runs := h.exhaustive(t, scs, 1)
 	n := 200
 	if *longRun {
 		n = 20000
 	}
-	h.randomised(t, scenarios, n, uint64(time.Now().UnixNano()))
+	h.randomised(t, scs, n, uint64(time.Now().UnixNano()))
 	runs += n
 	h.report(t)
 	t.Logf("%d interleavings run", runs)
 	// Every site of the engine that reads or arms a watch is reached.
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !oneShot {
+		for _, want := range []string{
+			"engine.watchRecursive: AddWatch",
+			"tree.load>tree.walk: Get",
+			"tree.load>tree.walk: Children",
+			"tree.fired>tree.changed>tree.firedData>reader.get>reader.plainGet: Get",
+			"tree.fired>tree.changed>tree.firedData>reader.parentPzxid: Exists",
+			"tree.fired>tree.changed>tree.loadNode>reader.get>reader.plainGet: Get",
+			"tree.fired>tree.changed>tree.loadNode>reader.children: Children",
+		} {
+			if h.sites[want] == 0 {
+				t.Errorf("no change injected at %s", want)
+			}
+		}
+		return
+	}
 	for _, want := range []string{
 		"tree.load>tree.loadNode>reader.get: GetW",
 		"tree.load>tree.loadNode>reader.children: ChildrenW",
 		"tree.load>tree.loadNode>reader.get>reader.existsW: ExistsW",
-		"tree.fired>reader.get: GetW",
-		"tree.fired>reader.children: ChildrenW",
-		"tree.fired>reader.parentPzxid: Exists",
-		"tree.fired>tree.loadNode>reader.get: GetW",
+		"tree.fired>tree.firedData>reader.get: GetW",
+		"tree.fired>tree.firedChildren>reader.children: ChildrenW",
+		"tree.fired>tree.firedData>reader.parentPzxid: Exists",
+		"tree.fired>tree.firedChildren>tree.loadNode>reader.get: GetW",
 		"single.load>single.read>reader.get: GetW",
 		"single.load>single.read>reader.get>reader.existsW: ExistsW",
 		"single.load>single.read>reader.children: ChildrenW",
@@ -881,11 +935,12 @@ func TestInterleavings(t *testing.T) {
 	}
 }
 
-func liveHarness(t *testing.T) *harness {
+func liveHarness(t *testing.T, oneShot bool) *harness {
 	addr := liveAddr(t)
 	st := openLive(t, addr)
 	raw := rawHWriter{rawConn(t, addr)}
 	return &harness{
+		oneShot: oneShot,
 		sites:   map[string]int{},
 		settle:  10 * time.Second,
 		changes: []change{chDelete, chRecreate, chSet, chChildCreate, chChildDelete, chMulti, chCreate, chLoss},
@@ -904,13 +959,21 @@ func liveHarness(t *testing.T) *harness {
 // client: every change kind before and after every fourth call (bounded
 // for CI), then random combinations.
 func TestLiveInterleavings(t *testing.T) {
-	h := liveHarness(t)
-	every, n := 4, 20
-	if *longRun {
-		every, n = 1, 1000
+	for _, oneShot := range []bool{true, false} {
+		name, scs := "one-shot", scenarios
+		if !oneShot {
+			name, scs = "recursive", treeScenarios()
+		}
+		t.Run(name, func(t *testing.T) {
+			h := liveHarness(t, oneShot)
+			every, n := 4, 20
+			if *longRun {
+				every, n = 1, 1000
+			}
+			runs := h.exhaustive(t, scs, every)
+			h.randomised(t, scs, n, uint64(time.Now().UnixNano()))
+			h.report(t)
+			t.Logf("%d interleavings run", runs+n)
+		})
 	}
-	runs := h.exhaustive(t, scenarios, every)
-	h.randomised(t, scenarios, n, uint64(time.Now().UnixNano()))
-	h.report(t)
-	t.Logf("%d interleavings run", runs+n)
 }

@@ -80,6 +80,11 @@ func TestLiveRandomWithFaults(t *testing.T) {
 			livestore.ConnectTimeout(20*time.Second))
 	})
 	defer src.Close()
+	srcB := watch.Reopen(func(ctx context.Context) (zkstore.Store, error) {
+		return livestore.Open(ctx, []string{proxy.Addr()}, livestore.SessionTimeout(sessionTimeout),
+			livestore.ConnectTimeout(20*time.Second))
+	})
+	defer srcB.Close()
 	raw := rawConn(t, srv.Addr())
 	w := rawHWriter{raw}
 	const root = "/rnd"
@@ -93,6 +98,11 @@ func TestLiveRandomWithFaults(t *testing.T) {
 		follow("Tree", watch.Tree(ctx, src, root), newTreeChecker(root)),
 		follow("Node", watch.Node(ctx, src, root+"/a"), &nodeChecker{path: root + "/a"}),
 		follow("Children", watch.Children(ctx, src, root), &nodeChecker{path: root, children: true}),
+		// On a session of its own, this Tree keeps its persistent
+		// recursive watch (the one above falls back to one-shot watches,
+		// sharing its root with the Children stream, and so would one
+		// under it on the same session).
+		follow("Tree/b", watch.Tree(ctx, srcB, root+"/b"), newTreeChecker(root+"/b")),
 	}
 	defer func() {
 		cancel()

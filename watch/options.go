@@ -6,6 +6,9 @@ type Option func(*config)
 type config struct {
 	initial  bool
 	maxDepth int // < 0: unlimited
+	// persistent: follow the path with a persistent recursive watch
+	// where the store has one (Tree).
+	persistent bool
 }
 
 func newConfig(opts []Option) config {

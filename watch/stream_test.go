@@ -13,6 +13,7 @@ import (
 
 	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/watch"
+	"github.com/zksql/zksql/zkstore"
 )
 
 // Each shared test runs on the in-memory store and on a live ZooKeeper.
@@ -22,6 +23,24 @@ func both(t *testing.T, f func(t *testing.T, e env)) {
 		f(t, memEnv(t))
 	})
 	t.Run("live", func(t *testing.T) { f(t, liveEnv(t)) })
+}
+
+// bothTree runs a Tree test on both stores, with the Tree following its
+// subtree with a persistent recursive watch and with one-shot watches
+// (the fallback, on a store that hides its AddWatch).
+func bothTree(t *testing.T, f func(t *testing.T, e env)) {
+	for _, m := range treeModes {
+		inMode := func(e env) env {
+			open := e.open
+			e.open = func(t testing.TB) zkstore.Store { return m.store(open(t)) }
+			return e
+		}
+		t.Run("mem/"+m.name, func(t *testing.T) {
+			noLeaks(t)
+			f(t, inMode(memEnv(t)))
+		})
+		t.Run("live/"+m.name, func(t *testing.T) { f(t, inMode(liveEnv(t))) })
+	}
 }
 
 // One path's events come in order, each one what changed, with the data
@@ -172,7 +191,7 @@ func TestChildrenStream(t *testing.T) {
 
 // A Tree's events, applied in order, rebuild the subtree the store holds.
 func TestTreeStream(t *testing.T) {
-	both(t, func(t *testing.T, e env) {
+	bothTree(t, func(t *testing.T, e env) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		st, w, root := e.open(t), e.writer(t), e.root(t)
@@ -274,7 +293,7 @@ func zkstoreParent(p string) string {
 }
 
 func TestTreeMaxDepth(t *testing.T) {
-	both(t, func(t *testing.T, e env) {
+	bothTree(t, func(t *testing.T, e env) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		st, w, root := e.open(t), e.writer(t), e.root(t)

@@ -16,8 +16,28 @@ import (
 // (the children of a deleted znode are reported deleted before it), with
 // Revision the znode's Mzxid, plus the status events. WithMaxDepth limits
 // how deep it goes. See the package documentation for the contract.
+//
+// Where the store can set ZooKeeper 3.6+'s persistent recursive watches
+// (zkstore.PersistentWatcherOf, and AddWatch does not fail with
+// zkstore.ErrNoPersistentWatches), a Tree sets one on root and no other
+// watch: the server holds one or two watches however large the subtree,
+// where one-shot watches cost it two per znode. The subtree is then read
+// with many reads outstanding on a store that pipelines them. Elsewhere
+// (ZooKeeper 3.5, a store without AddWatch) it falls back to one-shot
+// watches; the contract is the same either way.
+//
+// ZooKeeper 3.6 to 3.8 keep one watch per session and path
+// (ZOOKEEPER-4466): a one-shot watch set through the same session on
+// root itself (not below it) would silently turn the recursive watch
+// into a one-shot one. A Tree therefore falls back to one-shot watches
+// while another stream of the process arms one-shot watches on root
+// through the same store (a Node or Children stream of root, a Tree on
+// one-shot watches above it); a program that sets such watches itself
+// (GetW, ExistsW, ChildrenW on root) should give the Tree a session of
+// its own.
 func Tree(ctx context.Context, src Source, root string, opts ...Option) <-chan Event {
 	cfg := newConfig(opts)
+	cfg.persistent = true
 	return start(ctx, src, root, &tree{root: root, maxDepth: cfg.maxDepth, cur: map[string]*tnode{},
 		del: map[string]*tnode{}, dirty: map[string]struct{}{}, goneRev: map[string]int64{}}, cfg)
 }
@@ -109,6 +129,79 @@ func (t *tree) loadNode(ctx context.Context, r *reader, m map[string]*tnode, p s
 	return nil
 }
 
+// walkWindow is how many reads the walk of a subtree under a persistent
+// watch keeps outstanding (on a store that pipelines reads).
+const walkWindow = 64
+
+// walkRead is a read of the walk: the znode's data, or then its children.
+type walkRead struct {
+	path string
+	pr   zkstore.PendingRead
+	n    *tnode // set once the data is in: the read is of the children
+}
+
+// walk reads the subtree at the root into m without arming a watch (the
+// persistent recursive watch, set before, reports every change after),
+// keeping walkWindow reads outstanding: a Get for every znode, then a
+// Children only where the Stat counts children. It is the load of
+// loadNode (the same checks, the same tnodes) made in one pass of
+// overlapping reads rather than two round trips a znode.
+func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) error {
+	todo := []string{t.root}
+	var inflight []walkRead // FIFO: replies come in the order sent
+	for len(todo) > 0 || len(inflight) > 0 {
+		for len(inflight) < walkWindow && len(todo) > 0 {
+			p := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			inflight = append(inflight, walkRead{path: p, pr: zkstore.GetAsync(ctx, st, p)})
+		}
+		w := inflight[0]
+		inflight[0] = walkRead{}
+		inflight = inflight[1:]
+		if w.n == nil {
+			data, stat, ok, err := absent(w.pr.Get())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // deleted meanwhile: the watch tells
+			}
+			n := &tnode{data: data, stat: stat}
+			switch {
+			case !t.listChildren(w.path):
+				m[w.path] = n
+			case stat.NumChildren == 0:
+				// The Stat is of the moment of the read: no child then.
+				n.children, n.listPzxid = []string{}, stat.Pzxid
+				m[w.path] = n
+			default:
+				inflight = append(inflight, walkRead{path: w.path, pr: zkstore.ChildrenAsync(ctx, st, w.path), n: n})
+			}
+			continue
+		}
+		names, cst, err := w.pr.Children()
+		if errors.Is(err, zkstore.ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if names == nil {
+			names = []string{}
+		}
+		n := w.n
+		if cst.Mzxid == n.stat.Mzxid {
+			n.stat = cst // fresher child fields, same data
+		}
+		n.children, n.listPzxid = names, cst.Pzxid
+		m[w.path] = n
+		for i := len(names) - 1; i >= 0; i-- {
+			todo = append(todo, zkstore.Join(w.path, names[i]))
+		}
+	}
+	return nil
+}
+
 // absentRev is, for a path missing from m (a fresh load), the listing
 // Pzxid of its nearest ancestor in m: the path was absent when that
 // listing (or a read after it) was made.
@@ -124,8 +217,14 @@ func (t *tree) absentRev(m map[string]*tnode, p string) int64 {
 
 func (t *tree) load(ctx context.Context, r *reader) error {
 	m := map[string]*tnode{}
-	var added []string
-	if err := t.loadNode(ctx, r, m, t.root, &added); err != nil {
+	var err error
+	if r.e.recursive {
+		err = t.walk(ctx, r.st, m)
+	} else {
+		var added []string
+		err = t.loadNode(ctx, r, m, t.root, &added)
+	}
+	if err != nil {
 		return err
 	}
 	for p := range t.cur {
@@ -177,52 +276,125 @@ func (t *tree) reload(ctx context.Context, r *reader, p string) error {
 
 func (t *tree) fired(ctx context.Context, r *reader, key watchKey, _ zkstore.Event) error {
 	p := key.path
+	if r.e.recursive && !key.child {
+		return t.changed(ctx, r, p)
+	}
 	old := t.cur[p]
 	if old == nil && (p != t.root || key.child) {
 		return nil // a late watch of a znode already gone
 	}
 	if !key.child {
-		data, st, ok, err := r.get(ctx, p, p == t.root)
+		return t.firedData(ctx, r, p, old)
+	}
+	return t.firedChildren(ctx, r, key, old)
+}
+
+// changed brings the znode at p up to date after the persistent recursive
+// watch reported a change of it (created, data set or deleted): the event
+// carries no data, so p is read again. A read that finds a later state
+// than the event's is fine: the stream reports the difference from what
+// it delivered, never a state older than one it read.
+func (t *tree) changed(ctx context.Context, r *reader, p string) error {
+	if t.maxDepth >= 0 && t.depth(p) > t.maxDepth {
+		return nil
+	}
+	if p == t.root {
+		return t.firedData(ctx, r, p, t.cur[p])
+	}
+	parent := zkstore.Parent(p)
+	if pn := t.cur[parent]; pn == nil || pn.children == nil {
+		// Under a znode gone or not read yet: reading the parent (its
+		// own event, or the re-read of its subtree) finds p.
+		return nil
+	}
+	var err error
+	if old := t.cur[p]; old != nil {
+		err = t.firedData(ctx, r, p, old)
+	} else {
+		var added []string
+		err = t.loadNode(ctx, r, t.cur, p, &added)
+		for _, a := range added {
+			t.markDirty(a)
+		}
+	}
+	t.relist(parent, p)
+	return err
+}
+
+// relist makes the listing of parent (no child watch keeps it) name p
+// exactly when p is in the current state.
+func (t *tree) relist(parent, p string) {
+	pn := t.cur[parent]
+	if pn == nil || pn.children == nil {
+		return
+	}
+	name := p[strings.LastIndexByte(p, '/')+1:]
+	i, listed := slices.BinarySearch(pn.children, name)
+	if has := t.cur[p] != nil; has == listed {
+		return
+	} else if has {
+		n := *pn
+		n.children = slices.Insert(slices.Clone(pn.children), i, name)
+		t.cur[parent] = &n
+	} else {
+		n := *pn
+		n.children = slices.Delete(slices.Clone(pn.children), i, i+1)
+		t.cur[parent] = &n
+	}
+}
+
+// firedData reads the znode at p again after its data watch fired (or the
+// persistent watch reported it); old is what the current state holds.
+func (t *tree) firedData(ctx context.Context, r *reader, p string, old *tnode) error {
+	data, st, ok, err := r.get(ctx, p, p == t.root)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// The parent's Pzxid, read before the absence is confirmed,
+		// is the Revision of the deletion: see goneRev.
+		rev, err := r.parentPzxid(ctx, p)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			// The parent's Pzxid, read before the absence is confirmed,
-			// is the Revision of the deletion: see goneRev.
-			rev, err := r.parentPzxid(ctx, p)
-			if err != nil {
-				return err
-			}
-			if data, st, ok, err = r.get(ctx, p, p == t.root); err != nil {
-				return err
-			}
-			if !ok {
-				t.remove(p, rev)
-				return nil
-			}
-		}
-		if old == nil || st.Czxid != old.stat.Czxid {
-			// Created, or deleted and created again: the old subtree was
-			// deleted with it (before the new Czxid), and the new one is
-			// read afresh, with a child watch of its own.
-			if old != nil {
-				t.remove(p, st.Czxid)
-			}
-			err := t.reload(ctx, r, p)
-			var ra *retryAt
-			if err != nil && !errors.As(err, &ra) && p != t.root {
-				// p itself was not read: its parent's listing finds it
-				// missing.
-				return retryWith(err, watchKey{zkstore.Parent(p), true})
-			}
+		if data, st, ok, err = r.get(ctx, p, p == t.root); err != nil {
 			return err
 		}
-		n := *old
-		n.data, n.stat = data, st
-		t.cur[p] = &n
-		t.markDirty(p)
-		return nil
+		if !ok {
+			t.remove(p, rev)
+			return nil
+		}
 	}
+	if old == nil || st.Czxid != old.stat.Czxid {
+		// Created, or deleted and created again: the old subtree was
+		// deleted with it (before the new Czxid), and the new one is
+		// read afresh, with a child watch of its own.
+		if old != nil {
+			t.remove(p, st.Czxid)
+		}
+		err := t.reload(ctx, r, p)
+		var ra *retryAt
+		if err != nil && !errors.As(err, &ra) && p != t.root {
+			// p itself was not read: its parent's listing finds it
+			// missing.
+			return retryWith(err, watchKey{zkstore.Parent(p), true})
+		}
+		return err
+	}
+	if st.Mzxid < old.stat.Mzxid {
+		return nil // read before what the state holds: nothing new
+	}
+	n := *old
+	n.data, n.stat = data, st
+	t.cur[p] = &n
+	t.markDirty(p)
+	return nil
+}
+
+// firedChildren lists the znode of key again after its child watch fired
+// (or to load the children a failed read left out).
+func (t *tree) firedChildren(ctx context.Context, r *reader, key watchKey, old *tnode) error {
+	p := key.path
 	names, st, ok, err := r.children(ctx, p, false)
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ var allCases = []benchCase{
 	{"limit-reads", limitReads},
 	{"scan-heap", scanHeap},
 	{"watch-latency", watchLatency},
+	{"watch-tree", watchTree},
 	{"mem-point-select", memPointSelect},
 	{"point-layers", pointLayers},
 	{"update-layers", updateLayers},
