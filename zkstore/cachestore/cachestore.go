@@ -26,6 +26,7 @@ type Option func(*config)
 type config struct {
 	staleReads bool
 	window     int
+	group      *Group
 }
 
 // DefaultLoadWindow is how many reads the initial load (and every
@@ -68,6 +69,7 @@ type Store struct {
 	err    error
 
 	hits, misses atomic.Int64
+	groupSynced  atomic.Uint64 // the Group's writes this Store has synced past
 }
 
 // New wraps inner, loads subtrees (absolute paths; they need not exist
@@ -218,6 +220,9 @@ func (s *Store) lookup(ctx context.Context, op, path string, fn func(n *node)) e
 	}
 	switch s.inner.State() {
 	case zkstore.StateConnected:
+		if err := s.groupSync(ctx, t.root); err != nil {
+			return err
+		}
 		if !t.fresh() {
 			if err := t.barrier(ctx); err != nil {
 				if errors.Is(err, errNotCached) {
@@ -372,6 +377,7 @@ func (s *Store) wrote(paths ...string) {
 	if cached {
 		s.written.Add(1)
 	}
+	s.groupWrote()
 }
 
 // Create goes to the server; the new znode is re-read before the next
@@ -474,9 +480,11 @@ func (s *Store) SessionEvents(ctx context.Context) <-chan zkstore.SessionEvent {
 }
 
 // Close closes the inner store and waits for the cache's goroutines.
+// Closing a session deletes its ephemerals: for the Group it is a write.
 func (s *Store) Close() error {
 	s.once.Do(func() {
 		s.err = s.inner.Close()
+		s.groupWrote()
 		s.cancel()
 		s.wg.Wait()
 	})

@@ -45,14 +45,19 @@ func liveCluster(t testing.TB) innerCluster {
 
 // cacheCluster opens every session as a cachestore over a session of the
 // inner cluster. roots gives the subtrees to cache for a session opened
-// by test t.
+// by test t. The sessions are one Group: the suite expects what one
+// ZooKeeper server gives, that a session's read sees another session's
+// write that returned before; a cache sees it only once its event has
+// arrived, unless it syncs first, which the Group does.
 type cacheCluster struct {
 	inner innerCluster
+	group *cachestore.Group
 	roots func(t testing.TB, s zkstore.Store) []string
 	opts  []cachestore.Option
 
 	mu     sync.Mutex
 	stores map[zkstore.Store]zkstore.Store // cache → inner
+	total  cachestore.Stats                // of the stores closed so far
 }
 
 var (
@@ -61,7 +66,9 @@ var (
 )
 
 func newCacheCluster(inner innerCluster, roots func(t testing.TB, s zkstore.Store) []string, opts ...cachestore.Option) *cacheCluster {
-	return &cacheCluster{inner: inner, roots: roots, opts: opts, stores: make(map[zkstore.Store]zkstore.Store)}
+	g := cachestore.NewGroup()
+	opts = append([]cachestore.Option{cachestore.InGroup(g)}, opts...)
+	return &cacheCluster{inner: inner, group: g, roots: roots, opts: opts, stores: make(map[zkstore.Store]zkstore.Store)}
 }
 
 func rootOnly(testing.TB, zkstore.Store) []string { return []string{"/"} }
@@ -75,7 +82,16 @@ func (c *cacheCluster) Open(t testing.TB) zkstore.Store {
 	if err != nil {
 		t.Fatalf("cachestore.New: %v", err)
 	}
-	t.Cleanup(func() { cs.Close() })
+	t.Cleanup(func() {
+		cs.Close()
+		st := cs.Stats()
+		c.mu.Lock()
+		c.total.Hits += st.Hits
+		c.total.Misses += st.Misses
+		c.total.Rereads += st.Rereads
+		c.total.Loads += st.Loads
+		c.mu.Unlock()
+	})
 	c.mu.Lock()
 	c.stores[cs] = in
 	c.mu.Unlock()
@@ -149,24 +165,52 @@ func sanitize(name string) string {
 	return s
 }
 
-func TestConformanceMemRoot(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Cluster {
-		return newCacheCluster(memCluster(t), rootOnly)
-	})
+// checkServed fails the run unless the cache answered most of the
+// suite's reads of cached paths itself: a suite passed by sending every
+// read to the server would prove nothing about the cache.
+func checkServed(t *testing.T, clusters []*cacheCluster) {
+	var total cachestore.Stats
+	for _, c := range clusters {
+		c.mu.Lock()
+		total.Hits += c.total.Hits
+		total.Misses += c.total.Misses
+		total.Rereads += c.total.Rereads
+		total.Loads += c.total.Loads
+		c.mu.Unlock()
+	}
+	t.Logf("reads answered from memory %d, sent to the server %d; znodes re-read %d; loads %d",
+		total.Hits, total.Misses, total.Rereads, total.Loads)
+	if total.Hits < 3*total.Misses || total.Hits < 250 {
+		t.Errorf("the cache answered %d reads and sent %d to the server", total.Hits, total.Misses)
+	}
 }
 
-func TestConformanceMemSubtree(t *testing.T) {
+func runMem(t *testing.T, roots func(testing.TB, zkstore.Store) []string) {
+	var (
+		mu       sync.Mutex
+		clusters []*cacheCluster
+	)
 	storetest.Run(t, func(t *testing.T) storetest.Cluster {
-		return newCacheCluster(memCluster(t), caseBase)
+		c := newCacheCluster(memCluster(t), roots)
+		mu.Lock()
+		clusters = append(clusters, c)
+		mu.Unlock()
+		return c
 	})
+	checkServed(t, clusters)
 }
+
+func TestConformanceMemRoot(t *testing.T)    { runMem(t, rootOnly) }
+func TestConformanceMemSubtree(t *testing.T) { runMem(t, caseBase) }
 
 func TestConformanceLiveRoot(t *testing.T) {
 	c := newCacheCluster(liveCluster(t), rootOnly)
 	storetest.Run(t, func(t *testing.T) storetest.Cluster { return c })
+	checkServed(t, []*cacheCluster{c})
 }
 
 func TestConformanceLiveSubtree(t *testing.T) {
 	c := newCacheCluster(liveCluster(t), caseBase)
 	storetest.Run(t, func(t *testing.T) storetest.Cluster { return c })
+	checkServed(t, []*cacheCluster{c})
 }
