@@ -94,12 +94,13 @@ func New(ctx context.Context, inner zkstore.Store, subtrees []string, opts ...Op
 		// The watch is set before the load, so that every change after
 		// the load's reads is reported; events of changes the load
 		// already saw are re-read harmlessly.
+		session := inner.SessionEvents(s.ctx)
 		ch, err := zkstore.AddWatch(s.ctx, inner, r, zkstore.WatchPersistentRecursive)
 		if err != nil {
 			s.cancel()
 			return nil, fmt.Errorf("cachestore: watch %s: %w", r, err)
 		}
-		s.subs = append(s.subs, newSubtree(s, r, ch))
+		s.subs = append(s.subs, newSubtree(s, r, ch, session))
 	}
 	for _, t := range s.subs {
 		nodes, denied, err := t.load(ctx)

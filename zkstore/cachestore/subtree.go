@@ -37,6 +37,12 @@ type subtree struct {
 	s      *Store
 	root   string
 	events <-chan zkstore.Event
+	// session has the session's state changes. After a disconnection
+	// the server reported nothing that changed meanwhile, so any change
+	// means: load again once connected. The store publishes a change
+	// before State reports it, so a read that finds the connection back
+	// finds the change here (or the applier busy with it).
+	session <-chan zkstore.SessionEvent
 
 	mu     sync.RWMutex
 	nodes  map[string]*node // by path
@@ -55,8 +61,8 @@ type subtree struct {
 	rereads, loads atomic.Int64
 }
 
-func newSubtree(s *Store, root string, events <-chan zkstore.Event) *subtree {
-	return &subtree{s: s, root: root, events: events, idle: make(chan struct{}), kick: make(chan struct{}, 1)}
+func newSubtree(s *Store, root string, events <-chan zkstore.Event, session <-chan zkstore.SessionEvent) *subtree {
+	return &subtree{s: s, root: root, events: events, session: session, idle: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 
 // find calls fn with path's node under the read lock and reports whether
@@ -86,7 +92,7 @@ func (t *subtree) find(path string, fn func(n *node)) bool {
 // and sync, and the subtree is intact. The order of the checks matters:
 // the applier sets busy before it takes events and clears it after.
 func (t *subtree) fresh() bool {
-	return len(t.events) == 0 && !t.busy.Load() &&
+	return len(t.events) == 0 && len(t.session) == 0 && !t.busy.Load() &&
 		t.applied.Load() >= t.s.written.Load() && t.state.Load() == stateOK
 }
 
@@ -214,11 +220,12 @@ func (t *subtree) run() {
 	// does a tick, which keeps the buffer short when nobody reads.
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	session := t.session // nil once closed
 	for {
 		select {
 		case <-t.kick:
 		case <-tick.C:
-			if len(t.events) == 0 {
+			if len(t.events) == 0 && len(t.session) == 0 {
 				continue
 			}
 		case <-t.s.ctx.Done():
@@ -240,6 +247,15 @@ func (t *subtree) run() {
 					break drain
 				}
 			}
+			select {
+			case _, ok := <-session:
+				if ok {
+					reload = true
+				} else {
+					session = nil
+				}
+			default:
+			}
 			t.sig.Lock()
 			for _, r := range t.pending {
 				ps.add(r.path, r.full)
@@ -249,8 +265,15 @@ func (t *subtree) run() {
 				reload, t.reload = true, false
 			}
 			t.sig.Unlock()
-			if t.state.Load() == stateBroken && t.s.inner.State() == zkstore.StateConnected {
+			if t.state.Load() == stateBroken {
 				reload = true
+			}
+			if reload && t.s.inner.State() != zkstore.StateConnected {
+				// Loaded once the connection is back: its state change
+				// wakes the applier.
+				t.state.Store(stateBroken)
+				reload = false
+				ps = pathSet{}
 			}
 
 			var err error
