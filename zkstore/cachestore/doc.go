@@ -59,11 +59,12 @@
 //   - While the session is disconnected a cached read fails at once with
 //     zkstore.ErrConnectionLoss, unless the StaleReads option allows
 //     answering from memory; such an answer is the state of the moment the
-//     connection was lost (or older), never newer than the server's. After
-//     the connection is back, the store sets the watch again and reports
-//     zkstore.EventWatchResync; the cache then re-reads the whole subtree,
-//     and reads wait for that before they answer (changes made while it
-//     was disconnected raised no events).
+//     connection was lost (or older), never newer than the server's.
+//     Changes made while it was disconnected raised no events, so once the
+//     connection is back the cache loads the whole subtree again (any
+//     change of the session's state asks for that, as does the
+//     zkstore.EventWatchResync the store reports once it has set the watch
+//     again), and reads wait for the load before they answer.
 //   - After session expiry, or Close, every read fails with the inner
 //     store's error (zkstore.ErrSessionExpired, zkstore.ErrClosed), as every
 //     zkstore.Store does: the session, and with it the cache, is gone for
