@@ -457,7 +457,7 @@ func (r *ensRun) startWriters() {
 					r.fail("%v", err)
 					return
 				}
-				time.Sleep(2 * time.Millisecond)
+				time.Sleep(5 * time.Millisecond)
 			}
 		})
 	}
@@ -511,7 +511,8 @@ func (c *ensCacheReader) read(w *ensWriter, wi int, op string) (ensAnswer, bool)
 	if cut0 != 0 {
 		limit = r.cutStep[wi].Load()
 	}
-	dead := c.cs.State() == zkstore.StateExpired
+	state := c.cs.State()
+	dead := state == zkstore.StateExpired
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	a := ensAnswer{store: c.name, op: op}
 	var err error
@@ -554,7 +555,8 @@ func (c *ensCacheReader) read(w *ensWriter, wi int, op string) (ensAnswer, bool)
 	}
 	r.answers.Add(1)
 	if a.stat.Mzxid < floor {
-		r.fail("%s of %s went backwards: mzxid %#x after %#x was answered", a, w.path, a.stat.Mzxid, floor)
+		r.fail("%s of %s went backwards: mzxid %#x after %#x was answered (the session was %v when the read began, %v after; %+v)",
+			a, w.path, a.stat.Mzxid, floor, state, c.cs.State(), c.cs.Stats())
 	}
 	c.after(w.path, a.stat.Mzxid)
 	if cutAll {
@@ -591,13 +593,14 @@ func (c *ensCacheReader) ownWrite() {
 		return
 	}
 	c.ownFloor = max(c.ownFloor, st.Mzxid)
+	connected := c.cs.State() == zkstore.StateConnected
 	data, got, err := c.cs.Get(ctx, c.own)
 	if err != nil {
 		r.countErr(c.name, err)
 		return
 	}
-	if c.stale && (cut0 != 0 || r.cut.Load() != 0) {
-		return // a stale answer may predate the write
+	if c.stale && (cut0 != 0 || r.cut.Load() != 0 || !connected) {
+		return // an answer while disconnected may predate the write
 	}
 	r.hits.Add(1)
 	if got.Mzxid < c.ownFloor || (got.Mzxid == st.Mzxid && string(data) != strconv.Itoa(c.ownN)) {
