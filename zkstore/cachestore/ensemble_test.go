@@ -383,7 +383,11 @@ type ensRun struct {
 	deferred []ensDeferred // answers of states not recorded when read
 	errs     map[string]int
 	answers  atomic.Int64
-	hits     atomic.Int64 // answers seen while cut off (stale) or checked against a floor
+	// Counts of the checks that only some answers get.
+	cutStale   atomic.Int64 // StaleReads answers while cut off, checked against the cut
+	cutRefused atomic.Int64 // strict reads while cut off, refused with ErrConnectionLoss
+	ownChecks  atomic.Int64 // reads checked against the reader's own write
+	syncChecks atomic.Int64 // reads checked against a sync point
 
 	// cut is non-zero while a cache's connection is cut (partition
 	// round number); cutStep[w] is writer w's next step when it began:
@@ -542,6 +546,8 @@ func (c *ensCacheReader) read(w *ensWriter, wi int, op string) (ensAnswer, bool)
 			r.fail("%s of %s answered while its connection was cut: %v", c.name, w.path, a)
 		} else if !errors.Is(err, zkstore.ErrConnectionLoss) {
 			r.fail("%s of %s while its connection was cut: %v, want ErrConnectionLoss", c.name, w.path, err)
+		} else {
+			r.cutRefused.Add(1)
 		}
 		return a, false
 	}
@@ -560,7 +566,7 @@ func (c *ensCacheReader) read(w *ensWriter, wi int, op string) (ensAnswer, bool)
 	}
 	c.after(w.path, a.stat.Mzxid)
 	if cutAll {
-		r.hits.Add(1)
+		r.cutStale.Add(1)
 		if n := stepOf(a, w); int64(n) >= limit {
 			r.fail("%s (StaleReads) of %s while cut off answered step %d; steps from %d were sent after the cut", a, w.path, n, limit)
 		}
@@ -602,7 +608,7 @@ func (c *ensCacheReader) ownWrite() {
 	if c.stale && (cut0 != 0 || r.cut.Load() != 0 || !connected) {
 		return // an answer while disconnected may predate the write
 	}
-	r.hits.Add(1)
+	r.ownChecks.Add(1)
 	if got.Mzxid < c.ownFloor || (got.Mzxid == st.Mzxid && string(data) != strconv.Itoa(c.ownN)) {
 		r.fail("%s: own Set(%s) = %q at mzxid %#x not visible to the next read: %q at mzxid %#x", c.name, c.own, strconv.Itoa(c.ownN), st.Mzxid, data, got.Mzxid)
 	}
@@ -634,7 +640,7 @@ func (c *ensCacheReader) syncRead() bool {
 			all = false
 			continue
 		}
-		r.hits.Add(1)
+		r.syncChecks.Add(1)
 		if a.stat.Mzxid < want[i] {
 			r.fail("%s after Sync is older than the sync point: mzxid %#x < %#x, acknowledged to %s before the Sync", a, a.stat.Mzxid, want[i], w.name)
 		}
@@ -752,10 +758,31 @@ func (r *ensRun) report(t *testing.T, readers ...*ensCacheReader) {
 	r.mu.Lock()
 	errs := fmt.Sprint(r.errs)
 	r.mu.Unlock()
-	t.Logf("  writers: %d states, %d outcomes unknown (%d of them applied); cache answers checked %d, of them against a floor or while cut off %d; read errors %s",
-		acks, unknown, ghosts, r.answers.Load(), r.hits.Load(), errs)
+	t.Logf("  writers: %d states, %d outcomes unknown (%d of them applied)", acks, unknown, ghosts)
+	t.Logf("  answers checked against the history %d; of them after an own write %d, after a Sync %d, StaleReads while cut off %d; strict reads refused while cut off %d; read errors %s",
+		r.answers.Load(), r.ownChecks.Load(), r.syncChecks.Load(), r.cutStale.Load(), r.cutRefused.Load(), errs)
 	for _, c := range readers {
 		t.Logf("  %s: %+v", c.name, c.cs.Stats())
+	}
+}
+
+// checked fails t unless the named kinds of check were made at least
+// once: a run that never got to them proves nothing.
+func (r *ensRun) checked(t *testing.T, kinds ...string) {
+	t.Helper()
+	counts := map[string]int64{
+		"own write":   r.ownChecks.Load(),
+		"sync":        r.syncChecks.Load(),
+		"cut stale":   r.cutStale.Load(),
+		"cut refused": r.cutRefused.Load(),
+	}
+	if r.answers.Load() == 0 {
+		t.Error("no answer of a cache was checked")
+	}
+	for _, k := range kinds {
+		if counts[k] == 0 {
+			t.Errorf("no %s check was made", k)
+		}
 	}
 }
 
@@ -769,6 +796,8 @@ type ensCut struct {
 	probe   zkstore.Store
 	caches  []*ensCacheReader
 	proxies []*zkserver.Proxy
+	// loadsAtCut are the caches' Stats().Loads once they were cut off.
+	loadsAtCut []int64
 }
 
 func newEnsCut(t *testing.T, ens *zkserver.Ensemble, names ...string) *ensCut {
@@ -813,8 +842,10 @@ func (c *ensCut) round(t *testing.T, round int, hold time.Duration, heal func(la
 	for i, w := range r.writers {
 		r.cutStep[i].Store(w.nextStep.Load())
 	}
+	c.loadsAtCut = c.loadsAtCut[:0]
 	for _, cr := range c.caches {
 		ensWaitState(t, cr.cs, "disconnected", func(s zkstore.State) bool { return s != zkstore.StateConnected })
+		c.loadsAtCut = append(c.loadsAtCut, cr.cs.Stats().Loads)
 	}
 	r.cut.Store(int64(round))
 	r.pause.Unlock()
@@ -860,10 +891,6 @@ func ensPartition(t *testing.T, ens *zkserver.Ensemble, rounds int) {
 	var caughtUp []time.Duration
 	for round := 1; round <= rounds && !t.Failed(); round++ {
 		time.Sleep(700 * time.Millisecond)
-		loads := make([]int64, len(c.caches))
-		for i, cr := range c.caches {
-			loads[i] = cr.cs.Stats().Loads
-		}
 		c.round(t, round, 1200*time.Millisecond, func(lasts []ensState) {
 			healed := time.Now()
 			for _, p := range c.proxies {
@@ -873,7 +900,7 @@ func ensPartition(t *testing.T, ens *zkserver.Ensemble, rounds int) {
 			// load a cache idle at the cut makes.
 			for i, cr := range c.caches {
 				deadline := time.Now().Add(30 * time.Second)
-				for cr.cs.Stats().Loads == loads[i] {
+				for cr.cs.Stats().Loads == c.loadsAtCut[i] {
 					if time.Now().After(deadline) {
 						t.Fatalf("round %d: %s: no load within 30s of healing (%+v)", round, cr.name, cr.cs.Stats())
 					}
@@ -894,9 +921,7 @@ func ensPartition(t *testing.T, ens *zkserver.Ensemble, rounds int) {
 	t.Logf("partition of the caches' connections to member 0, %d rounds of 1.2 s; caught up %v after healing; converged %v after the writers stopped",
 		rounds, caughtUp, took.Round(time.Millisecond))
 	r.report(t, c.caches...)
-	if r.hits.Load() == 0 {
-		t.Error("no answer was checked against a floor or while cut off")
-	}
+	r.checked(t, "own write", "sync", "cut stale", "cut refused")
 }
 
 // ensKnown runs the checks of a known contract violation, skipped
@@ -1047,8 +1072,13 @@ func ensLeaderKill(t *testing.T, ens *zkserver.Ensemble) {
 	t.Logf("leader (member %d) killed; member %d elected after %v; writes acknowledged again after %v; caches current after %v; converged %v after the writers stopped",
 		leader, newLeader, elected.Round(time.Millisecond), resumed.Round(time.Millisecond), answering.Round(time.Millisecond), took.Round(time.Millisecond))
 	r.report(t, strict, stale)
-	if r.hits.Load() == 0 {
-		t.Error("no answer was checked against a floor")
+	r.checked(t, "own write", "sync")
+	// Every member drops its clients when the leader goes: the caches
+	// reconnected and loaded again.
+	for _, c := range []*ensCacheReader{strict, stale} {
+		if st := c.cs.Stats(); st.Loads < 2 {
+			t.Errorf("%s: %d loads; the leader's death did not make it load again", c.name, st.Loads)
+		}
 	}
 }
 
@@ -1136,4 +1166,5 @@ func ensExpiry(t *testing.T, ens *zkserver.Ensemble) {
 	t.Logf("expiry of two cache sessions (timeout %v) took %v from the cut; new cache converged %v after the writers stopped",
 		ensExpireTimeout, expired.Round(time.Millisecond), took.Round(time.Millisecond))
 	r.report(t, strict, stale, fresh)
+	r.checked(t, "own write", "sync")
 }
