@@ -41,9 +41,13 @@ func ensPartitionRounds() int {
 }
 
 const (
-	ensSessionTimeout = 6 * time.Second // a 1.5 s partition keeps the session
-	ensExpireTimeout  = 3 * time.Second // the sessions the expiry subtest ends
-	ensChildren       = 3               // children each writer keeps
+	ensSessionTimeout = 6 * time.Second // a partition of 1-2 s keeps the session
+	// ensFailoverTimeout outlasts an election and the reconnections after
+	// it on a loaded machine (at 6 s, a run under load saw sessions given
+	// up by the client before a member served again).
+	ensFailoverTimeout = 20 * time.Second
+	ensExpireTimeout   = 3 * time.Second // the sessions the expiry subtest ends
+	ensChildren        = 3               // children each writer keeps
 )
 
 func TestEnsembleCacheFaults(t *testing.T) {
@@ -374,9 +378,10 @@ type ensRun struct {
 
 	// pause stops the writers between steps (Lock) for a check that
 	// needs the history still.
-	pause sync.RWMutex
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	pause    sync.RWMutex
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
 
 	mu       sync.Mutex
 	failures int
@@ -444,8 +449,16 @@ func newEnsRun(t *testing.T, base string, writerSessions []zkstore.Store) *ensRu
 	return r
 }
 
-// startWriters runs the writers until stopWriters.
+// halt ends the writers and readers and waits for them.
+func (r *ensRun) halt() {
+	r.stopOnce.Do(func() { close(r.stop) })
+	r.wg.Wait()
+}
+
+// startWriters runs the writers until stopAll (or the end of the test,
+// when a check stopped it early).
 func (r *ensRun) startWriters() {
+	r.t.Cleanup(r.halt)
 	for _, w := range r.writers {
 		r.wg.Go(func() {
 			for {
@@ -660,10 +673,11 @@ func (c *ensCacheReader) untilSynced(t *testing.T, timeout time.Duration) {
 	}
 }
 
-// startReader reads through c until stopAll, in two goroutines: one only
-// reads (so that it goes on while the connection is cut: a write or a
-// Sync waits for the connection), the other writes c's own znode and
-// syncs, each followed by its check.
+// startReader reads through c until stopAll (call it after
+// startWriters), in two goroutines: one only reads (so that it goes on
+// while the connection is cut: a write or a Sync waits for the
+// connection), the other writes c's own znode and syncs, each followed
+// by its check.
 func (r *ensRun) startReader(c *ensCacheReader) {
 	r.wg.Go(func() {
 		for i := 0; ; i++ {
@@ -702,8 +716,7 @@ func (r *ensRun) startReader(c *ensCacheReader) {
 // stopAll ends the writers and readers and checks the answers whose
 // states were not recorded when they were read.
 func (r *ensRun) stopAll() {
-	close(r.stop)
-	r.wg.Wait()
+	r.halt()
 	r.mu.Lock()
 	deferred := r.deferred
 	r.deferred = nil
@@ -1010,14 +1023,14 @@ func ensResyncWindow(t *testing.T, ens *zkserver.Ensemble) {
 func ensLeaderKill(t *testing.T, ens *zkserver.Ensemble) {
 	addrs := ens.Addrs()
 	rot := func(i int) []string { return append(slices.Clone(addrs[i:]), addrs[:i]...) }
-	admin := ensOpen(t, addrs, ensSessionTimeout)
+	admin := ensOpen(t, addrs, ensFailoverTimeout)
 	base := ensBase(t, admin)
 	r := newEnsRun(t, base, []zkstore.Store{
-		ensOpen(t, rot(1), ensSessionTimeout),
-		ensOpen(t, rot(2), ensSessionTimeout),
+		ensOpen(t, rot(1), ensFailoverTimeout),
+		ensOpen(t, rot(2), ensFailoverTimeout),
 	})
-	strict := r.reader("strict cache", ensCache(t, rot(0), ensSessionTimeout, base), false)
-	stale := r.reader("stale cache", ensCache(t, rot(0), ensSessionTimeout, base, cachestore.StaleReads(true)), true)
+	strict := r.reader("strict cache", ensCache(t, rot(0), ensFailoverTimeout, base), false)
+	stale := r.reader("stale cache", ensCache(t, rot(0), ensFailoverTimeout, base, cachestore.StaleReads(true)), true)
 	r.startWriters()
 	r.startReader(strict)
 	r.startReader(stale)
@@ -1050,6 +1063,9 @@ func ensLeaderKill(t *testing.T, ens *zkserver.Ensemble) {
 	for i, w := range r.writers {
 		deadline := time.Now().Add(45 * time.Second)
 		for w.ackedAt.Load() < killed.UnixNano() || w.acks.Load() <= acksBefore[i] {
+			if t.Failed() {
+				t.FailNow() // a writer has stopped; its error is reported
+			}
 			if time.Now().After(deadline) {
 				t.Fatalf("%s: no write acknowledged within 45s of the leader's death", w.name)
 			}
