@@ -170,6 +170,88 @@ func BenchmarkCacheHeap(b *testing.B) {
 		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(n), "B/znode")
 		b.ReportMetric(load.Seconds()*1000, "ms-load")
 		b.ReportMetric(float64(n), "znodes")
+		if loads := cs.Stats().Loads; loads != 1 {
+			b.Fatalf("%d loads, want the one of New", loads)
+		}
 		cs.Close()
+	}
+}
+
+// rawConn connects the raw go-zookeeper client to addr.
+func rawConn(b *testing.B, addr string) *zk.Conn {
+	conn, events, err := zk.Connect([]string{addr}, 10*time.Second, zk.WithLogInfo(false), zk.WithLogger(nopLogger{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(conn.Close)
+	for ev := range events {
+		if ev.State == zk.StateHasSession {
+			break
+		}
+	}
+	return conn
+}
+
+// BenchmarkOtherWriteVisibleLive: another session's Set until a reader
+// holds the new data: with the raw client, a GetW whose event is awaited
+// and which is then re-armed (GetW again, which reads the data); with the
+// cache, cached Gets until one returns the new version. It prints the
+// ratio cached / raw.
+func BenchmarkOtherWriteVisibleLive(b *testing.B) {
+	addr := zkserver.SharedAddr(b)
+	ctx := context.Background()
+	writer := rawConn(b, addr)
+	p := fmt.Sprintf("/cachestore-visible-%d", time.Now().UnixNano())
+	if _, err := writer.Create(p, []byte("0"), 0, zk.WorldACL(zk.PermAll)); err != nil {
+		b.Fatal(err)
+	}
+	var raw, cached float64
+	b.Run("raw-GetW", func(b *testing.B) {
+		reader := rawConn(b, addr)
+		_, _, ch, err := reader.GetW(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := writer.Set(p, []byte("x"), -1); err != nil {
+				b.Fatal(err)
+			}
+			<-ch
+			if _, _, ch, err = reader.GetW(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		raw = nsPerOp(b)
+	})
+	b.Run("cached", func(b *testing.B) {
+		in, err := livestore.Open(ctx, []string{addr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := cachestore.New(ctx, in, []string{p})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cs.Close()
+		for b.Loop() {
+			st, err := writer.Set(p, []byte("x"), -1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				_, got, err := cs.Get(ctx, p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got.Version >= st.Version {
+					break
+				}
+				time.Sleep(20 * time.Microsecond)
+			}
+		}
+		cached = nsPerOp(b)
+	})
+	if raw > 0 && cached > 0 {
+		fmt.Printf("BenchmarkOtherWriteVisibleLive: raw GetW re-armed %.0f ns, cached %.0f ns; cached/raw %.3f\n", raw, cached, cached/raw)
 	}
 }

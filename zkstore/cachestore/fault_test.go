@@ -237,6 +237,29 @@ func TestReadOutsideAndRefused(t *testing.T) {
 		if _, _, err := cs.Get(ctx, "/zookeeper"); err != nil {
 			t.Errorf("Get(/zookeeper): %v", err)
 		}
+		// Another session's child this session may not read raises no
+		// event here; the next change of its parent's children shows it
+		// (NumChildren disagrees with the list).
+		dir := base + "/dir"
+		if _, err := other.Create(ctx, dir, nil, zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Create(ctx, dir+"/hidden", nil, zkstore.CreateOptions{ACL: zkstore.DigestACL(zkstore.PermAll, "v", "pw")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Create(ctx, dir+"/visible", nil, zkstore.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.Sync(ctx, dir); err != nil {
+			t.Fatal(err)
+		}
+		names, st, err := cs.Children(ctx, dir)
+		if err != nil || len(names) != 2 || names[0] != "hidden" || names[1] != "visible" || st.NumChildren != 2 {
+			t.Errorf("Children(dir) = %v (NumChildren %d), %v; want [hidden visible]", names, st.NumChildren, err)
+		}
+		if _, _, err := cs.Get(ctx, dir+"/hidden"); !errors.Is(err, zkstore.ErrNoAuth) {
+			t.Errorf("Get(hidden): %v, want ErrNoAuth", err)
+		}
 		before := cs.Stats()
 		if _, _, err := cs.Get(ctx, base+"/missing"); !errors.Is(err, zkstore.ErrNoNode) {
 			t.Errorf("Get of a missing znode: %v, want ErrNoNode", err)
