@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/cachestore"
 	"github.com/zksql/zksql/zkstore/livestore"

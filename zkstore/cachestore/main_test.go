@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/clustertest"
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/clustertest"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/cachestore"
 	"github.com/zksql/zksql/zkstore/memstore"
