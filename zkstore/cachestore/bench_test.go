@@ -170,6 +170,9 @@ func BenchmarkCacheHeap(b *testing.B) {
 		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(n), "B/znode")
 		b.ReportMetric(load.Seconds()*1000, "ms-load")
 		b.ReportMetric(float64(n), "znodes")
+		if loads := cs.Stats().Loads; loads != 1 {
+			b.Fatalf("%d loads, want the one of New", loads)
+		}
 		cs.Close()
 	}
 }

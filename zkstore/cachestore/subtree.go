@@ -448,9 +448,17 @@ func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
 // reread re-reads what reqs name (and whatever their replies show to be
 // out of step) and applies the replies.
 func (t *subtree) reread(reqs []readReq) error {
+	// pending counts the reads sent or queued and not yet applied: a
+	// follow-up that one of them already covers is not sent, since it
+	// was sent after the reply being applied and so sees its effect.
+	pending := make(map[readReq]int, len(reqs))
+	for _, r := range reqs {
+		pending[r]++
+	}
 	var seen map[string]uint8 // bit 1: a getData follow-up queued, 2: a full one
 	return t.pipeline(t.s.ctx, reqs, func(r *reply, more func(readReq)) error {
 		t.rereads.Add(1)
+		pending[readReq{r.path, r.full}]--
 		if fatal(r.gerr) {
 			return r.gerr
 		}
@@ -458,11 +466,14 @@ func (t *subtree) reread(reqs []readReq) error {
 			return r.cerr
 		}
 		follow := func(p string, full bool) {
-			// Each at most once a round: a znode changing all the
-			// time is caught by its next event.
 			if p == zookeeperRoot {
 				return
 			}
+			if pending[readReq{p, true}] > 0 || (!full && pending[readReq{p, false}] > 0) {
+				return
+			}
+			// Each at most once a round: a znode changing all the
+			// time is caught by its next event.
 			if seen == nil {
 				seen = make(map[string]uint8)
 			}
@@ -472,6 +483,7 @@ func (t *subtree) reread(reqs []readReq) error {
 			}
 			if seen[p]&bit == 0 {
 				seen[p] |= bit
+				pending[readReq{p, full}]++
 				more(readReq{p, full})
 			}
 		}
