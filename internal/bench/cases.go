@@ -33,6 +33,10 @@ var allCases = []benchCase{
 	{"mem-point-select", memPointSelect},
 	{"point-layers", pointLayers},
 	{"update-layers", updateLayers},
+	{"cached-point-select", cachedPointSelect},
+	{"cached-scan", cachedScan},
+	{"cached-visible", cachedVisible},
+	{"cache-heap", cacheHeap},
 }
 
 // side measures one side once, returning the figure for the round.
