@@ -18,6 +18,9 @@
 // watches, with a named error, ErrNoPersistentWatches, for servers
 // without them).
 //
+// GetAppender (reads into the caller's buffer, used by the driver's point
+// SELECT on the in-memory store) is one more, with the helper GetAppend.
+//
 // Errors are the package variables below (ErrNoNode, ErrNodeExists, ...),
 // wrapped with the path that caused them; test them with errors.Is,
 // whichever store produced them.

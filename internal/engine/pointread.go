@@ -21,10 +21,11 @@ import (
 // returns is what the plan's fallback (a stream of the point read)
 // returns for the same statement (TestPointQueryMatchesPlanner).
 type pointQuery struct {
-	path  parser.Expr // the constant or placeholder compared with path
-	names []string    // the znodes column of each output
-	cols  []column
-	level fetchLevel
+	path     parser.Expr // the constant or placeholder compared with path
+	names    []string    // the znodes column of each output
+	cols     []column
+	colNames []string // the output columns' names (Rows.Columns), worked out once
+	level    fetchLevel
 }
 
 // compilePoint recognises a pointQuery: no DISTINCT, grouping, ordering
@@ -43,7 +44,10 @@ func compilePoint(s *parser.Select) *pointQuery {
 		return nil
 	}
 	def := knownTables[parser.TableZnodes]
-	q := &pointQuery{path: x, names: make([]string, len(exprs)), cols: cols}
+	q := &pointQuery{path: x, names: make([]string, len(exprs)), cols: cols, colNames: make([]string, len(cols))}
+	for i, c := range cols {
+		q.colNames[i] = c.name
+	}
 	for i, e := range exprs {
 		c, ok := e.(*parser.Column)
 		if !ok {
@@ -81,7 +85,8 @@ func (pr *pointRows) start() bool {
 }
 
 // pointRows is the result of a pointQuery, at most one row, with the
-// statement's state: one allocation for both.
+// statement's state. It comes from pointRowsPool and goes back on Close
+// (see pointrows_pool.go), so a point read allocates nothing of its own.
 type pointRows struct {
 	rows
 	env     env
@@ -89,11 +94,20 @@ type pointRows struct {
 	path    string
 	pending zkstore.PendingRead // the read, when sent ahead
 	z       znode
+	scratch pointScratch // kept from one use of the object to the next
+	// columnCalls counts the calls of Columns, callsBeforeNext those made
+	// before the first Next (-1 until Next): they decide whether the
+	// names handed out may be reused (Close).
+	columnCalls, callsBeforeNext int
+	pooled                       bool // in the pool: Close has nothing to do
 }
 
 // Next yields the znode's row, once.
 func (pr *pointRows) Next(dest []driver.Value) (err error) {
 	defer recoverErr(&err)
+	if pr.callsBeforeNext < 0 {
+		pr.callsBeforeNext = pr.columnCalls
+	}
 	if pr.done {
 		return io.EOF
 	}
@@ -115,6 +129,10 @@ func (pr *pointRows) produce(dest []driver.Value) error {
 	}
 	row := znodeRow{&pr.z}
 	for i, name := range pr.q.names {
+		if name == "data" && pr.scratch.owned {
+			dest[i] = pr.scratch.boxData(pr.z.data)
+			continue
+		}
 		v, err := row.Value(name)
 		if err != nil {
 			return pr.env.wrap(err)
@@ -148,6 +166,16 @@ func (pr *pointRows) fetch() (bool, error) {
 		}
 		z.data, z.hasData, z.stat, z.hasStat = data, true, st, true
 	case pr.q.level == fetchData:
+		if a, ok := e.st.(zkstore.GetAppender); ok {
+			// Into the pooled buffer: no copy of the data of our own.
+			data, st, err := a.GetAppend(e.ctx, pr.path, pr.scratch.buf[:0])
+			if err != nil {
+				return false, err
+			}
+			pr.scratch.buf, pr.scratch.owned = data, true
+			z.data, z.hasData, z.stat, z.hasStat = data, true, st, true
+			return true, nil
+		}
 		data, st, err := e.st.Get(e.ctx, pr.path)
 		if err != nil {
 			return false, err

@@ -64,15 +64,19 @@ func (c *Session) query(ctx context.Context, sqlText string, cp *compiled, vals 
 	plan, planErr := cp.readPlan(c.c.cfg, c.tx != nil)
 	var e *env
 	if _, isSelect := st.(*parser.Select); isSelect && plan != nil && plan.strategy == readPoint {
-		// One allocation for the rows, the statement's state and its
-		// arguments; the plan's fallback takes over the state if the
-		// arguments do not name a valid path.
-		pr := &pointRows{q: plan.point}
+		// One pooled object for the rows, the statement's state and
+		// its arguments; the plan's fallback takes over the state (and
+		// the object is then not recycled) if the arguments do not name
+		// a valid path.
+		pr := newPointRows(plan.point)
 		if err := c.initEnv(&pr.env, ctx, sqlText, cp, vals); err != nil {
+			pr.recycle()
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
 		if err := pr.env.syncFirst(); err != nil {
-			return nil, pr.env.wrap(err)
+			err = pr.env.wrap(err)
+			pr.recycle()
+			return nil, err
 		}
 		if pr.start() {
 			c.last = lastRun{plan: plan, ran: readPoint}

@@ -245,6 +245,20 @@ func (s *Session) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, e
 	return data, st, err
 }
 
+var _ zkstore.GetAppender = (*Session)(nil)
+
+// GetAppend is Get appending the data to buf: the copy out of the tree
+// goes into the caller's buffer instead of a new slice (the driver's
+// point SELECT reuses one buffer per pooled result).
+func (s *Session) GetAppend(ctx context.Context, path string, buf []byte) ([]byte, zkstore.Stat, error) {
+	out := buf
+	st, _, err := s.readNode(ctx, "get", path, false, false, func(n *node) { out = append(out, n.data...) })
+	if err != nil {
+		return buf, zkstore.Stat{}, err
+	}
+	return out, st, nil
+}
+
 func (s *Session) GetW(ctx context.Context, path string) ([]byte, zkstore.Stat, <-chan zkstore.Event, error) {
 	return s.get(ctx, path, true)
 }
