@@ -1,0 +1,546 @@
+package cachestore
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zksql/zksql/zkstore"
+)
+
+// node is one cached znode. A cache of 100,000 znodes is what it is sized
+// for: no map per node (children are the sorted names, sharing the bytes
+// of the children's keys in the subtree's map), the Stat as the plain
+// struct the reads return.
+type node struct {
+	data     []byte
+	children []string // sorted
+	stat     zkstore.Stat
+	// denied: this session may not read the znode; reads of it and of
+	// everything under it go to the server, and nothing under it is held.
+	denied bool
+}
+
+// Subtree states.
+const (
+	stateOK     int32 = iota
+	stateBroken       // a re-read failed (connection lost): reload before answering
+	stateDead         // the watch ended (session expired, store closed)
+)
+
+// subtree is one cached subtree and the goroutine that keeps it current.
+type subtree struct {
+	s      *Store
+	root   string
+	events <-chan zkstore.Event
+
+	mu     sync.RWMutex
+	nodes  map[string]*node // by path
+	denied int              // nodes with denied set
+
+	state   atomic.Int32
+	busy    atomic.Bool   // the applier has work in hand
+	applied atomic.Uint64 // Store.written as of the applier's last idle moment
+
+	sig     sync.Mutex
+	pending []string      // own writes' paths to re-read
+	reload  bool          // load the whole subtree again
+	idle    chan struct{} // closed (and replaced) each time the applier finishes a round
+	kick    chan struct{} // wakes the applier
+
+	rereads, loads atomic.Int64
+}
+
+func newSubtree(s *Store, root string, events <-chan zkstore.Event) *subtree {
+	return &subtree{s: s, root: root, events: events, idle: make(chan struct{}), kick: make(chan struct{}, 1)}
+}
+
+// find calls fn with path's node under the read lock and reports whether
+// the cache can answer: the node is held, readable, and no ancestor in the
+// subtree is denied.
+func (t *subtree) find(path string, fn func(n *node)) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n := t.nodes[path]
+	if n == nil || n.denied {
+		return false
+	}
+	if t.denied > 0 {
+		for p := path; p != t.root; {
+			p = zkstore.Parent(p)
+			if a := t.nodes[p]; a == nil || a.denied {
+				return false
+			}
+		}
+	}
+	fn(n)
+	return true
+}
+
+// fresh reports, without waiting, whether the cache may answer now: no
+// event waits, the applier is idle, it has caught up with every own write
+// and sync, and the subtree is intact. The order of the checks matters:
+// the applier sets busy before it takes events and clears it after.
+func (t *subtree) fresh() bool {
+	return len(t.events) == 0 && !t.busy.Load() &&
+		t.applied.Load() >= t.s.written.Load() && t.state.Load() == stateOK
+}
+
+// barrier waits until the subtree is fresh. It returns errNotCached when
+// the subtree cannot become fresh now (the connection was lost during a
+// re-read, or the watch ended): the server is asked instead.
+func (t *subtree) barrier(ctx context.Context) error {
+	tried := false
+	for {
+		t.sig.Lock()
+		idle := t.idle
+		t.sig.Unlock()
+		if t.fresh() {
+			return nil
+		}
+		st := t.state.Load()
+		if st == stateDead || (st == stateBroken && tried) {
+			return errNotCached
+		}
+		t.wake()
+		select {
+		case <-idle:
+			tried = true
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (t *subtree) wake() {
+	select {
+	case t.kick <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue asks for path to be re-read before the next read answers.
+func (t *subtree) enqueue(path string) {
+	t.sig.Lock()
+	t.pending = append(t.pending, path)
+	t.sig.Unlock()
+	t.wake()
+}
+
+func (t *subtree) requestReload() {
+	t.sig.Lock()
+	t.reload = true
+	t.sig.Unlock()
+	t.wake()
+}
+
+// pathSet is an insertion-ordered set of paths to re-read.
+type pathSet struct {
+	order []string
+	seen  map[string]bool
+}
+
+func (ps *pathSet) add(p string) {
+	if ps.seen == nil {
+		ps.seen = make(map[string]bool)
+	}
+	if !ps.seen[p] {
+		ps.seen[p] = true
+		ps.order = append(ps.order, p)
+	}
+}
+
+// take receives one event into ps; it reports false when the channel is
+// closed (the watch ended).
+func (t *subtree) take(ev zkstore.Event, ok bool, ps *pathSet, reload *bool) bool {
+	if !ok {
+		return false
+	}
+	switch ev.Type {
+	case zkstore.EventNodeCreated, zkstore.EventNodeDeleted:
+		ps.add(ev.Path)
+		if ev.Path != t.root {
+			ps.add(zkstore.Parent(ev.Path))
+		}
+	case zkstore.EventNodeDataChanged, zkstore.EventNodeChildrenChanged:
+		ps.add(ev.Path)
+	case zkstore.EventWatchResync:
+		*reload = true
+	}
+	// EventNotWatching is followed by the channel's close.
+	return true
+}
+
+// pollInterval is how often an idle applier looks for events no read has
+// asked for yet.
+const pollInterval = 10 * time.Millisecond
+
+// run is the applier: it takes the events in order, re-reads what they
+// name and applies the replies, until the watch ends.
+func (t *subtree) run() {
+	defer t.s.wg.Done()
+	defer func() {
+		t.state.Store(stateDead)
+		t.finishRound()
+	}()
+	var (
+		ps     pathSet
+		reload bool
+	)
+	// The applier never waits on the events channel itself: a value sent
+	// to a waiting receiver bypasses the buffer, so len(events) would read
+	// 0 while an event is on its way to an applier not yet running, and a
+	// read would answer without it. Events wait in the buffer, where
+	// fresh sees them; a read that finds any wakes the applier, and so
+	// does a tick, which keeps the buffer short when nobody reads.
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.kick:
+		case <-tick.C:
+			if len(t.events) == 0 {
+				continue
+			}
+		case <-t.s.ctx.Done():
+			return
+		}
+		t.busy.Store(true)
+		for {
+			// Everything written before target has its events in the
+			// channel, or its paths in pending, by now.
+			target := t.s.written.Load()
+		drain:
+			for {
+				select {
+				case ev, ok := <-t.events:
+					if !t.take(ev, ok, &ps, &reload) {
+						return
+					}
+				default:
+					break drain
+				}
+			}
+			t.sig.Lock()
+			for _, p := range t.pending {
+				ps.add(p)
+			}
+			t.pending = t.pending[:0]
+			if t.reload {
+				reload, t.reload = true, false
+			}
+			t.sig.Unlock()
+			if t.state.Load() == stateBroken && t.s.inner.State() == zkstore.StateConnected {
+				reload = true
+			}
+
+			var err error
+			if reload {
+				var nodes map[string]*node
+				var denied int
+				nodes, denied, err = t.load(t.s.ctx)
+				if err == nil {
+					t.mu.Lock()
+					t.nodes, t.denied = nodes, denied
+					t.mu.Unlock()
+					t.state.Store(stateOK)
+				}
+			} else if len(ps.order) > 0 && t.state.Load() == stateOK {
+				err = t.reread(ps.order)
+			}
+			ps = pathSet{}
+			reload = false
+			if err != nil {
+				if t.s.ctx.Err() != nil {
+					return
+				}
+				// The session may have ended (the watch's end follows
+				// in the channel) or the connection dropped (a resync
+				// follows once it is back). Until a load succeeds, the
+				// server answers.
+				t.state.Store(stateBroken)
+			}
+			t.sig.Lock()
+			more := len(t.pending) > 0 || t.reload
+			t.sig.Unlock()
+			if len(t.events) > 0 || more {
+				continue
+			}
+			if t.state.Load() == stateOK {
+				t.applied.Store(target)
+			}
+			t.busy.Store(false)
+			t.finishRound()
+			break
+		}
+	}
+}
+
+// finishRound wakes the barrier's waiters.
+func (t *subtree) finishRound() {
+	t.sig.Lock()
+	close(t.idle)
+	t.idle = make(chan struct{})
+	t.sig.Unlock()
+}
+
+// fatal reports whether a read's error ends a round: anything but a
+// verdict on the znode itself.
+func fatal(err error) bool {
+	switch {
+	case err == nil,
+		errors.Is(err, zkstore.ErrNoNode),
+		errors.Is(err, zkstore.ErrNoAuth),
+		errors.Is(err, zkstore.ErrInvalidPath),
+		errors.Is(err, zkstore.ErrBadArguments):
+		return false
+	}
+	return true
+}
+
+// reply is one znode's pair of reads.
+type reply struct {
+	path      string
+	data      []byte
+	gstat     zkstore.Stat
+	gerr      error
+	names     []string
+	cstat     zkstore.Stat
+	cerr      error
+	getRead   zkstore.PendingRead
+	childRead zkstore.PendingRead
+	done      bool
+}
+
+func (r *reply) wait() {
+	if r.done {
+		return
+	}
+	r.data, r.gstat, r.gerr = r.getRead.Get()
+	r.names, r.cstat, r.cerr = r.childRead.Children()
+	r.getRead, r.childRead, r.done = nil, nil, true
+}
+
+// pipeline sends the reads of paths, at most window pairs ahead, and
+// hands each pair's replies to apply in the order the paths were given;
+// apply may add paths.
+func (t *subtree) pipeline(ctx context.Context, first []string, apply func(r *reply, more func(string)) error) error {
+	window := t.s.cfg.window
+	if !zkstore.Pipelines(t.s.inner) {
+		window = 1
+	}
+	queue := append([]string(nil), first...)
+	var inflight []*reply
+	more := func(p string) { queue = append(queue, p) }
+	for len(queue) > 0 || len(inflight) > 0 {
+		for len(queue) > 0 && len(inflight) < window {
+			p := queue[0]
+			queue = queue[1:]
+			inflight = append(inflight, &reply{
+				path:      p,
+				getRead:   zkstore.GetAsync(ctx, t.s.inner, p),
+				childRead: zkstore.ChildrenAsync(ctx, t.s.inner, p),
+			})
+		}
+		r := inflight[0]
+		inflight = inflight[1:]
+		r.wait()
+		if err := apply(r, more); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load reads the whole subtree into a new map.
+func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
+	t.loads.Add(1)
+	nodes := make(map[string]*node)
+	denied := 0
+	err := t.pipeline(ctx, []string{t.root}, func(r *reply, more func(string)) error {
+		if fatal(r.gerr) {
+			return r.gerr
+		}
+		if fatal(r.cerr) {
+			return r.cerr
+		}
+		switch {
+		case r.gerr == nil && r.cerr == nil:
+			n := &node{data: r.data, stat: r.gstat, children: r.names}
+			if r.cstat != r.gstat {
+				// Changed between the two reads: its event is in the
+				// channel, and the round after the load re-reads it.
+				// Until then the pair must agree.
+				n.stat = r.cstat
+				if r.cstat.Mzxid != r.gstat.Mzxid {
+					n.stat = r.gstat
+					n.children = nil
+				}
+			}
+			nodes[r.path] = n
+			for i, name := range n.children {
+				key := zkstore.Join(r.path, name)
+				n.children[i] = key[len(key)-len(name):]
+				more(key)
+			}
+		case errors.Is(r.gerr, zkstore.ErrNoAuth) || errors.Is(r.cerr, zkstore.ErrNoAuth):
+			nodes[r.path] = &node{denied: true}
+			denied++
+		}
+		// NoNode: deleted since its parent was listed; the parent's
+		// re-read follows from the deletion's event.
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return nodes, denied, nil
+}
+
+// reread re-reads paths (and whatever their replies show to be out of
+// step) and applies the replies.
+func (t *subtree) reread(paths []string) error {
+	var seen map[string]bool
+	return t.pipeline(t.s.ctx, paths, func(r *reply, more func(string)) error {
+		t.rereads.Add(1)
+		if fatal(r.gerr) {
+			return r.gerr
+		}
+		if fatal(r.cerr) {
+			return r.cerr
+		}
+		follow := func(p string) {
+			// Each path at most a few times a round: a znode changing
+			// all the time is caught by its next event.
+			if seen == nil {
+				seen = make(map[string]bool)
+			}
+			if !seen[p] {
+				seen[p] = true
+				more(p)
+			}
+		}
+		t.mu.Lock()
+		t.apply(r, follow)
+		t.mu.Unlock()
+		return nil
+	})
+}
+
+// apply puts one znode's re-read into the map; follow names a znode whose
+// cached state the reply shows to be out of step. Called with mu held.
+func (t *subtree) apply(r *reply, follow func(string)) {
+	p := r.path
+	old := t.nodes[p]
+	switch {
+	case r.gerr == nil && r.cerr == nil:
+		if old != nil && !old.denied && !newer(r.gstat, old.stat) {
+			return // never backwards
+		}
+		n := &node{data: r.data, stat: r.gstat, children: r.names}
+		if r.cstat != r.gstat {
+			if r.cstat.Mzxid != r.gstat.Mzxid {
+				follow(p)
+				if old != nil {
+					return
+				}
+				n.children = nil
+			} else {
+				n.stat = r.cstat
+			}
+		}
+		if old != nil {
+			if old.denied {
+				t.denied--
+			} else {
+				t.dropChildren(p, old.children, n.children)
+			}
+		}
+		for _, name := range n.children {
+			if key := zkstore.Join(p, name); t.nodes[key] == nil {
+				follow(key)
+			}
+		}
+		t.nodes[p] = n
+		t.checkParent(p, true, follow)
+	case errors.Is(r.gerr, zkstore.ErrNoNode) && errors.Is(r.cerr, zkstore.ErrNoNode):
+		if old != nil {
+			t.drop(p)
+		}
+		t.checkParent(p, false, follow)
+	case errors.Is(r.gerr, zkstore.ErrNoAuth) || errors.Is(r.cerr, zkstore.ErrNoAuth):
+		if old == nil || !old.denied {
+			if old != nil {
+				t.dropChildren(p, old.children, nil)
+			}
+			t.nodes[p] = &node{denied: true}
+			t.denied++
+		}
+		t.checkParent(p, true, follow)
+	default:
+		// The two reads disagree on whether it exists: read again.
+		follow(p)
+	}
+}
+
+// newer reports whether a is at least as new as b, for the same znode or
+// a later incarnation of its path.
+func newer(a, b zkstore.Stat) bool {
+	if a.Czxid != b.Czxid {
+		return a.Czxid > b.Czxid
+	}
+	return a.Mzxid >= b.Mzxid && a.Pzxid >= b.Pzxid && a.Version >= b.Version &&
+		a.Cversion >= b.Cversion && a.Aversion >= b.Aversion
+}
+
+// checkParent follows p's parent when its cached child list disagrees
+// with p's existence.
+func (t *subtree) checkParent(p string, exists bool, follow func(string)) {
+	if p == t.root {
+		return
+	}
+	parent := zkstore.Parent(p)
+	pn := t.nodes[parent]
+	if pn == nil || pn.denied {
+		if exists {
+			follow(parent)
+		}
+		return
+	}
+	name := zkstore.Base(p)
+	i := sort.SearchStrings(pn.children, name)
+	listed := i < len(pn.children) && pn.children[i] == name
+	if listed != exists {
+		follow(parent)
+	}
+}
+
+// dropChildren removes the subtrees of the names in was but not in now.
+func (t *subtree) dropChildren(p string, was, now []string) {
+	for _, name := range was {
+		i := sort.SearchStrings(now, name)
+		if i < len(now) && now[i] == name {
+			continue
+		}
+		t.drop(zkstore.Join(p, name))
+	}
+}
+
+// drop removes p and everything under it.
+func (t *subtree) drop(p string) {
+	n := t.nodes[p]
+	if n == nil {
+		return
+	}
+	delete(t.nodes, p)
+	if n.denied {
+		t.denied--
+		return
+	}
+	for _, name := range n.children {
+		t.drop(zkstore.Join(p, name))
+	}
+}
