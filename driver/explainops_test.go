@@ -318,3 +318,9 @@ func (r *opRecorder) Sync(ctx context.Context, p string) error {
 	r.saw("sync")
 	return r.Store.Sync(ctx, p)
 }
+
+// AddWatch forwards persistent watches, so that a read cache can be built
+// over the recorder.
+func (r *opRecorder) AddWatch(ctx context.Context, p string, mode zkstore.WatchMode) (<-chan zkstore.Event, error) {
+	return zkstore.AddWatch(ctx, r.Store, p, mode)
+}
