@@ -19,7 +19,7 @@ var explainCacheCases = []struct {
 	step   string // a substring of one EXPLAIN step ("" for none mentioning the cache)
 	cached bool
 }{
-	{q: "SELECT data FROM znodes WHERE path = '/c/a'", step: "from the cache (subtree /c): no read is sent to ZooKeeper", cached: true},
+	{q: "SELECT data FROM znodes WHERE path = '/c/a'", step: "from the cache (subtree /c): the reads below are answered from memory, none is sent to ZooKeeper", cached: true},
 	{q: "SELECT data FROM znodes WHERE path = ?", args: []any{"/c/a"}, step: "from the cache (subtree /c)", cached: true},
 	{q: "SELECT path, data FROM znodes WHERE parent = '/c'", step: "from the cache (subtree /c)", cached: true},
 	{q: "SELECT COUNT(*) FROM znodes WHERE parent = '/c'", step: "from the cache (subtree /c)", cached: true},

@@ -74,7 +74,7 @@ func (e *env) cacheSteps(p *readPlan) []string {
 	if err != nil {
 		// The paths are arguments EXPLAIN was not given.
 		if covers(e.st, "/") {
-			return []string{"from the cache (subtree /): no read is sent to ZooKeeper"}
+			return []string{"from the cache (subtree /): the reads below are answered from memory, none is sent to ZooKeeper"}
 		}
 		return []string{"from the cache if the paths the arguments give are in a cached subtree (" + list + "), otherwise from ZooKeeper"}
 	}
@@ -107,7 +107,7 @@ func (e *env) cacheSteps(p *readPlan) []string {
 	case len(roots) == 0:
 		return nil // nothing is read
 	case len(miss) == 0:
-		return []string{"from the cache (" + subtreeList(named) + "): no read is sent to ZooKeeper"}
+		return []string{"from the cache (" + subtreeList(named) + "): the reads below are answered from memory, none is sent to ZooKeeper"}
 	case len(hit) == 0 && len(named) == 0:
 		return []string{"not from the cache (" + list + "): every read is sent to ZooKeeper"}
 	}
