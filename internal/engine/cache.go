@@ -114,6 +114,16 @@ func (e *env) cacheSteps(p *readPlan) []string {
 	return []string{"partly from the cache (" + subtreeList(named) + "); from ZooKeeper: " + describeMisses(ra, miss)}
 }
 
+// cacheWriteSteps is EXPLAIN's account of what a write costs the
+// session's read cache: nothing without one; otherwise the cache re-reads
+// what the write changed, so that the session's next read sees it.
+func (e *env) cacheWriteSteps() []string {
+	if _, ok := e.st.(CacheCoverage); !ok {
+		return nil
+	}
+	return []string{"then the read cache (cache=" + strings.Join(subtreesOf(e.st), ",") + ") re-reads each written znode in a cached subtree, and its parent: getData and getChildren, pipelined, before its next read"}
+}
+
 // argsNone resolves an access path without arguments: a placeholder is
 // an error (unknown).
 var argsNone args

@@ -56,6 +56,9 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	default:
 		add("%s: no ZooKeeper operation", strings.SplitN(st.String(), " ", 2)[0])
 	}
+	if isWrite(st) {
+		steps = append(steps, e.cacheWriteSteps()...)
+	}
 	if e.tx != nil {
 		add("inside a transaction: reads are recorded and checked at commit; writes are checked against the transaction's view (exists of each path written and of its parent, getData of a parent whose data is read after its children changed, where the transaction has not read them yet) and buffered")
 	}
