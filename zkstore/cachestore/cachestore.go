@@ -94,12 +94,13 @@ func New(ctx context.Context, inner zkstore.Store, subtrees []string, opts ...Op
 		// The watch is set before the load, so that every change after
 		// the load's reads is reported; events of changes the load
 		// already saw are re-read harmlessly.
+		session := inner.SessionEvents(s.ctx)
 		ch, err := zkstore.AddWatch(s.ctx, inner, r, zkstore.WatchPersistentRecursive)
 		if err != nil {
 			s.cancel()
 			return nil, fmt.Errorf("cachestore: watch %s: %w", r, err)
 		}
-		s.subs = append(s.subs, newSubtree(s, r, ch))
+		s.subs = append(s.subs, newSubtree(s, r, ch, session))
 	}
 	for _, t := range s.subs {
 		nodes, denied, err := t.load(ctx)
@@ -361,16 +362,18 @@ func (s *Store) GetACL(ctx context.Context, path string) ([]zkstore.ACL, zkstore
 
 // ---- writes ----
 
-// wrote records a write (or its attempt) on paths: each is re-read, with
-// its parent, before the next read of its subtree answers.
-func (s *Store) wrote(paths ...string) {
+// wrote records a write (or its attempt) on paths: each is re-read
+// before the next read of its subtree answers (in full, children too,
+// unless the write changed only data), and with it, if it was created or
+// deleted, its parent.
+func (s *Store) wrote(full bool, paths ...string) {
 	cached := false
 	for _, p := range paths {
 		if zkstore.ValidatePath(p, false) != nil {
 			continue
 		}
 		if t := s.subtreeOf(p); t != nil {
-			t.enqueue(p)
+			t.enqueue(p, full)
 			cached = true
 		}
 	}
@@ -386,13 +389,13 @@ func (s *Store) Create(ctx context.Context, path string, data []byte, opts zksto
 	got, err := s.inner.Create(ctx, path, data, opts)
 	switch {
 	case got != "":
-		s.wrote(got)
+		s.wrote(true, got)
 	case opts.Mode.IsSequential():
 		// The name is unknown if the outcome is: the parent's re-read
 		// finds it.
-		s.wrote(zkstore.Parent(path))
+		s.wrote(true, zkstore.Parent(path))
 	default:
-		s.wrote(path)
+		s.wrote(true, path)
 	}
 	return got, err
 }
@@ -401,7 +404,7 @@ func (s *Store) Create(ctx context.Context, path string, data []byte, opts zksto
 // its subtree.
 func (s *Store) Set(ctx context.Context, path string, data []byte, version int32) (zkstore.Stat, error) {
 	st, err := s.inner.Set(ctx, path, data, version)
-	s.wrote(path)
+	s.wrote(false, path)
 	return st, err
 }
 
@@ -409,7 +412,7 @@ func (s *Store) Set(ctx context.Context, path string, data []byte, version int32
 // its subtree.
 func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 	err := s.inner.Delete(ctx, path, version)
-	s.wrote(path)
+	s.wrote(true, path)
 	return err
 }
 
@@ -417,7 +420,7 @@ func (s *Store) Delete(ctx context.Context, path string, version int32) error {
 // now makes its reads go to the server).
 func (s *Store) SetACL(ctx context.Context, path string, acl []zkstore.ACL, version int32) (zkstore.Stat, error) {
 	st, err := s.inner.SetACL(ctx, path, acl, version)
-	s.wrote(path)
+	s.wrote(true, path)
 	return st, err
 }
 
@@ -438,7 +441,7 @@ func (s *Store) Multi(ctx context.Context, ops ...zkstore.Op) ([]zkstore.OpResul
 			paths = append(paths, zkstore.Parent(c.Path))
 		}
 	}
-	s.wrote(paths...)
+	s.wrote(true, paths...)
 	return res, err
 }
 

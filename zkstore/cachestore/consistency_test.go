@@ -261,3 +261,109 @@ func consistency(t *testing.T, c innerCluster, ops int) {
 		t.Error("the run did not end in time")
 	}
 }
+
+// TestConsistencyDisconnects cuts the cache's connection again and again
+// while readers read through it and another session writes: a read
+// either fails with ErrConnectionLoss or answers a state no older than
+// any read before it; after each reconnection a Sync makes the writes
+// made meanwhile (which raised no event on a live server) visible.
+func TestConsistencyDisconnects(t *testing.T) {
+	rounds := 4
+	if long() {
+		rounds = 40
+	}
+	bothClusters(t, func(t *testing.T, c innerCluster) {
+		ctx := ctxT(t)
+		other := c.Open(t)
+		base := testBase(t, other)
+		const keys = 4
+		key := func(i int) string { return fmt.Sprintf("%s/k%d", base, i) }
+		for i := 0; i < keys; i++ {
+			if _, err := other.Create(ctx, key(i), nil, zkstore.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs, in := openCache(t, c, []string{base})
+		mono := &monotone{max: make(map[string]zkstore.Stat)}
+		var (
+			stop     atomic.Bool
+			readers  sync.WaitGroup
+			lost, ok atomic.Int64
+		)
+		for r := 0; r < 2; r++ {
+			readers.Add(1)
+			go func() {
+				defer readers.Done()
+				for !stop.Load() {
+					for i := 0; i < keys; i++ {
+						p := key(i)
+						floor := mono.before(p)
+						_, st, err := cs.Get(ctx, p)
+						switch {
+						case errors.Is(err, zkstore.ErrConnectionLoss):
+							lost.Add(1)
+						case err != nil:
+							t.Errorf("Get(%s): %v", p, err)
+							return
+						default:
+							ok.Add(1)
+							if st.Mzxid < floor.Mzxid {
+								t.Errorf("Get(%s) went backwards: mzxid %d after %d", p, st.Mzxid, floor.Mzxid)
+							}
+							mono.after(p, st)
+						}
+					}
+					time.Sleep(200 * time.Microsecond)
+				}
+			}()
+		}
+		for round := 0; round < rounds && !t.Failed(); round++ {
+			resume := c.Suspend(t, in)
+			var last [keys]zkstore.Stat
+			for i := 0; i < keys; i++ {
+				st, err := other.Set(ctx, key(i), []byte(fmt.Sprint(round)), -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				last[i] = st
+			}
+			if _, _, err := cs.Get(ctx, key(0)); !errors.Is(err, zkstore.ErrConnectionLoss) {
+				t.Errorf("round %d: Get while disconnected: %v, want ErrConnectionLoss", round, err)
+			}
+			waitCount(t, &lost, "a reader's connection loss")
+			resume()
+			waitCount(t, &ok, "a reader's answer")
+			if err := cs.Sync(ctx, base); err != nil {
+				t.Fatalf("round %d: Sync after reconnecting: %v", round, err)
+			}
+			for i := 0; i < keys; i++ {
+				data, st, err := cs.Get(ctx, key(i))
+				if err != nil {
+					t.Fatalf("round %d: Get after Sync: %v", round, err)
+				}
+				if st.Mzxid < last[i].Mzxid || string(data) != fmt.Sprint(round) {
+					t.Errorf("round %d: %s = %q at mzxid %d after Sync, want %q at %d", round, key(i), data, st.Mzxid, fmt.Sprint(round), last[i].Mzxid)
+				}
+			}
+		}
+		stop.Store(true)
+		readers.Wait()
+		t.Logf("%d rounds: %d reads answered, %d failed with the connection loss; cache %+v", rounds, ok.Load(), lost.Load(), cs.Stats())
+		if lost.Load() == 0 || ok.Load() == 0 {
+			t.Error("the readers never saw a disconnection or never got an answer")
+		}
+	})
+}
+
+// waitCount waits until n grows.
+func waitCount(t *testing.T, n *atomic.Int64, what string) {
+	t.Helper()
+	start := n.Load()
+	deadline := time.Now().Add(30 * time.Second)
+	for n.Load() == start {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 30s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

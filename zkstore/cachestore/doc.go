@@ -16,13 +16,19 @@
 //
 // A watch event carries no data: it only says that a znode changed. One
 // goroutine per subtree takes the events in the order the server sent
-// them and re-reads each changed znode (and, for a creation or deletion,
-// its parent, whose child list and Stat changed) through the same session,
-// in that order; a session's reads are answered in order, so every re-read
-// sees a state at least as new as the one before, and a re-read that comes
-// back older than what is cached (by Stat: czxid, mzxid, pzxid) is never
-// applied. A znode listed by its parent but unknown to the cache, or the
-// reverse, is re-read as well, so the cache converges on the server's tree.
+// them and re-reads each changed znode through the same session, in that
+// order: getData for a data change; getData and getChildren for a
+// creation or deletion, and getData of the parent, whose child list the
+// child's re-read patches by one name and whose new Stat checks the list
+// (NumChildren; a mismatch reads the list in full). A session's reads are
+// answered in order, so every re-read sees a state at least as new as the
+// one before, and a re-read that comes back older than what is cached (by
+// Stat: czxid, mzxid, pzxid, versions) is never applied. A znode listed by
+// its parent but unknown to the cache, or the reverse, is re-read as well,
+// so the cache converges on the server's tree. An idle subtree's goroutine
+// looks for events every few milliseconds; a read that finds events
+// waiting applies them first, so the interval bounds only how long events
+// may wait when nobody reads.
 //
 // On one connection the server sends a write's watch notifications before
 // that write's reply, and a sync's reply after the notifications of
@@ -45,14 +51,20 @@
 //     watch event reached this session.
 //   - Sync(path) followed by a read returns state at least as new as the
 //     sync point (the sync's barrier covers every subtree).
+//   - Stores made with the same Group (InGroup), such as the sessions of
+//     one sql.DB, see each other's writes: a read through one after a
+//     write through another returned first syncs (one round trip). Without
+//     a Group, another session's write is visible once its event arrives,
+//     or after a Sync: ZooKeeper's own guarantee across sessions.
 //   - While the session is disconnected a cached read fails at once with
 //     zkstore.ErrConnectionLoss, unless the StaleReads option allows
 //     answering from memory; such an answer is the state of the moment the
-//     connection was lost (or older), never newer than the server's. After
-//     the connection is back, the store sets the watch again and reports
-//     zkstore.EventWatchResync; the cache then re-reads the whole subtree,
-//     and reads wait for that before they answer (changes made while it
-//     was disconnected raised no events).
+//     connection was lost (or older), never newer than the server's.
+//     Changes made while it was disconnected raised no events, so once the
+//     connection is back the cache loads the whole subtree again (any
+//     change of the session's state asks for that, as does the
+//     zkstore.EventWatchResync the store reports once it has set the watch
+//     again), and reads wait for the load before they answer.
 //   - After session expiry, or Close, every read fails with the inner
 //     store's error (zkstore.ErrSessionExpired, zkstore.ErrClosed), as every
 //     zkstore.Store does: the session, and with it the cache, is gone for
@@ -76,9 +88,11 @@
 //   - A znode created by another session with an ACL this session may not
 //     READ raises no event here: the cache does not know it, and its
 //     parent's cached child list lacks it until the parent is re-read for
-//     another reason. A read of a path the cache does not know is always
-//     sent to the server, so Get and Exists of such a znode still answer
-//     what the server says; only Children of its parent can be short.
+//     another reason (any change of the parent's children does: its
+//     NumChildren then disagrees with the list, which is read in full). A
+//     read of a path the cache does not know is always sent to the server,
+//     so Get and Exists of such a znode still answer what the server says;
+//     only Children of its parent can be short.
 //
 // /zookeeper (ZooKeeper's own znodes) is never cached.
 package cachestore

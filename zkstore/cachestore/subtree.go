@@ -3,6 +3,7 @@ package cachestore
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,12 @@ type subtree struct {
 	s      *Store
 	root   string
 	events <-chan zkstore.Event
+	// session has the session's state changes. After a disconnection
+	// the server reported nothing that changed meanwhile, so any change
+	// means: load again once connected. The store publishes a change
+	// before State reports it, so a read that finds the connection back
+	// finds the change here (or the applier busy with it).
+	session <-chan zkstore.SessionEvent
 
 	mu     sync.RWMutex
 	nodes  map[string]*node // by path
@@ -46,7 +53,7 @@ type subtree struct {
 	applied atomic.Uint64 // Store.written as of the applier's last idle moment
 
 	sig     sync.Mutex
-	pending []string      // own writes' paths to re-read
+	pending []readReq     // own writes' znodes to re-read
 	reload  bool          // load the whole subtree again
 	idle    chan struct{} // closed (and replaced) each time the applier finishes a round
 	kick    chan struct{} // wakes the applier
@@ -54,8 +61,8 @@ type subtree struct {
 	rereads, loads atomic.Int64
 }
 
-func newSubtree(s *Store, root string, events <-chan zkstore.Event) *subtree {
-	return &subtree{s: s, root: root, events: events, idle: make(chan struct{}), kick: make(chan struct{}, 1)}
+func newSubtree(s *Store, root string, events <-chan zkstore.Event, session <-chan zkstore.SessionEvent) *subtree {
+	return &subtree{s: s, root: root, events: events, session: session, idle: make(chan struct{}), kick: make(chan struct{}, 1)}
 }
 
 // find calls fn with path's node under the read lock and reports whether
@@ -85,7 +92,7 @@ func (t *subtree) find(path string, fn func(n *node)) bool {
 // and sync, and the subtree is intact. The order of the checks matters:
 // the applier sets busy before it takes events and clears it after.
 func (t *subtree) fresh() bool {
-	return len(t.events) == 0 && !t.busy.Load() &&
+	return len(t.events) == 0 && len(t.session) == 0 && !t.busy.Load() &&
 		t.applied.Load() >= t.s.written.Load() && t.state.Load() == stateOK
 }
 
@@ -122,10 +129,11 @@ func (t *subtree) wake() {
 	}
 }
 
-// enqueue asks for path to be re-read before the next read answers.
-func (t *subtree) enqueue(path string) {
+// enqueue asks for path to be re-read before the next read answers; full
+// for its children as well as its data and Stat.
+func (t *subtree) enqueue(path string, full bool) {
 	t.sig.Lock()
-	t.pending = append(t.pending, path)
+	t.pending = append(t.pending, readReq{path, full})
 	t.sig.Unlock()
 	t.wake()
 }
@@ -137,20 +145,32 @@ func (t *subtree) requestReload() {
 	t.wake()
 }
 
-// pathSet is an insertion-ordered set of paths to re-read.
-type pathSet struct {
-	order []string
-	seen  map[string]bool
+// readReq asks for a znode's re-read: getData, and getChildren too if
+// full. A data change needs no child list, and a child's creation or
+// deletion changes its parent's list by one name, which the child's own
+// re-read says; the parent's getData then gives the Stat, whose
+// NumChildren checks the list (a mismatch reads it in full).
+type readReq struct {
+	path string
+	full bool
 }
 
-func (ps *pathSet) add(p string) {
-	if ps.seen == nil {
-		ps.seen = make(map[string]bool)
+// pathSet is an insertion-ordered set of re-reads; full wins.
+type pathSet struct {
+	order []readReq
+	index map[string]int
+}
+
+func (ps *pathSet) add(p string, full bool) {
+	if ps.index == nil {
+		ps.index = make(map[string]int)
 	}
-	if !ps.seen[p] {
-		ps.seen[p] = true
-		ps.order = append(ps.order, p)
+	if i, ok := ps.index[p]; ok {
+		ps.order[i].full = ps.order[i].full || full
+		return
 	}
+	ps.index[p] = len(ps.order)
+	ps.order = append(ps.order, readReq{p, full})
 }
 
 // take receives one event into ps; it reports false when the channel is
@@ -161,12 +181,14 @@ func (t *subtree) take(ev zkstore.Event, ok bool, ps *pathSet, reload *bool) boo
 	}
 	switch ev.Type {
 	case zkstore.EventNodeCreated, zkstore.EventNodeDeleted:
-		ps.add(ev.Path)
+		ps.add(ev.Path, true)
 		if ev.Path != t.root {
-			ps.add(zkstore.Parent(ev.Path))
+			ps.add(zkstore.Parent(ev.Path), false)
 		}
-	case zkstore.EventNodeDataChanged, zkstore.EventNodeChildrenChanged:
-		ps.add(ev.Path)
+	case zkstore.EventNodeDataChanged:
+		ps.add(ev.Path, false)
+	case zkstore.EventNodeChildrenChanged:
+		ps.add(ev.Path, true)
 	case zkstore.EventWatchResync:
 		*reload = true
 	}
@@ -198,11 +220,12 @@ func (t *subtree) run() {
 	// does a tick, which keeps the buffer short when nobody reads.
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	session := t.session // nil once closed
 	for {
 		select {
 		case <-t.kick:
 		case <-tick.C:
-			if len(t.events) == 0 {
+			if len(t.events) == 0 && len(t.session) == 0 {
 				continue
 			}
 		case <-t.s.ctx.Done():
@@ -224,17 +247,33 @@ func (t *subtree) run() {
 					break drain
 				}
 			}
+			select {
+			case _, ok := <-session:
+				if ok {
+					reload = true
+				} else {
+					session = nil
+				}
+			default:
+			}
 			t.sig.Lock()
-			for _, p := range t.pending {
-				ps.add(p)
+			for _, r := range t.pending {
+				ps.add(r.path, r.full)
 			}
 			t.pending = t.pending[:0]
 			if t.reload {
 				reload, t.reload = true, false
 			}
 			t.sig.Unlock()
-			if t.state.Load() == stateBroken && t.s.inner.State() == zkstore.StateConnected {
+			if t.state.Load() == stateBroken {
 				reload = true
+			}
+			if reload && t.s.inner.State() != zkstore.StateConnected {
+				// Loaded once the connection is back: its state change
+				// wakes the applier.
+				t.state.Store(stateBroken)
+				reload = false
+				ps = pathSet{}
 			}
 
 			var err error
@@ -301,9 +340,10 @@ func fatal(err error) bool {
 	return true
 }
 
-// reply is one znode's pair of reads.
+// reply is one znode's reads.
 type reply struct {
 	path      string
+	full      bool
 	data      []byte
 	gstat     zkstore.Stat
 	gerr      error
@@ -320,30 +360,32 @@ func (r *reply) wait() {
 		return
 	}
 	r.data, r.gstat, r.gerr = r.getRead.Get()
-	r.names, r.cstat, r.cerr = r.childRead.Children()
+	if r.childRead != nil {
+		r.names, r.cstat, r.cerr = r.childRead.Children()
+	}
 	r.getRead, r.childRead, r.done = nil, nil, true
 }
 
 // pipeline sends the reads of paths, at most window pairs ahead, and
 // hands each pair's replies to apply in the order the paths were given;
 // apply may add paths.
-func (t *subtree) pipeline(ctx context.Context, first []string, apply func(r *reply, more func(string)) error) error {
+func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *reply, more func(readReq)) error) error {
 	window := t.s.cfg.window
 	if !zkstore.Pipelines(t.s.inner) {
 		window = 1
 	}
-	queue := append([]string(nil), first...)
+	queue := append([]readReq(nil), first...)
 	var inflight []*reply
-	more := func(p string) { queue = append(queue, p) }
+	more := func(r readReq) { queue = append(queue, r) }
 	for len(queue) > 0 || len(inflight) > 0 {
 		for len(queue) > 0 && len(inflight) < window {
-			p := queue[0]
+			q := queue[0]
 			queue = queue[1:]
-			inflight = append(inflight, &reply{
-				path:      p,
-				getRead:   zkstore.GetAsync(ctx, t.s.inner, p),
-				childRead: zkstore.ChildrenAsync(ctx, t.s.inner, p),
-			})
+			r := &reply{path: q.path, full: q.full, getRead: zkstore.GetAsync(ctx, t.s.inner, q.path)}
+			if q.full {
+				r.childRead = zkstore.ChildrenAsync(ctx, t.s.inner, q.path)
+			}
+			inflight = append(inflight, r)
 		}
 		r := inflight[0]
 		inflight = inflight[1:]
@@ -360,7 +402,7 @@ func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
 	t.loads.Add(1)
 	nodes := make(map[string]*node)
 	denied := 0
-	err := t.pipeline(ctx, []string{t.root}, func(r *reply, more func(string)) error {
+	err := t.pipeline(ctx, []readReq{{t.root, true}}, func(r *reply, more func(readReq)) error {
 		if fatal(r.gerr) {
 			return r.gerr
 		}
@@ -383,8 +425,11 @@ func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
 			nodes[r.path] = n
 			for i, name := range n.children {
 				key := zkstore.Join(r.path, name)
-				n.children[i] = key[len(key)-len(name):]
-				more(key)
+				if key == zookeeperRoot {
+					continue // never cached
+				}
+				n.children[i] = key[len(key)-len(name):] // shares the key's bytes
+				more(readReq{key, true})
 			}
 		case errors.Is(r.gerr, zkstore.ErrNoAuth) || errors.Is(r.cerr, zkstore.ErrNoAuth):
 			nodes[r.path] = &node{denied: true}
@@ -400,39 +445,93 @@ func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
 	return nodes, denied, nil
 }
 
-// reread re-reads paths (and whatever their replies show to be out of
-// step) and applies the replies.
-func (t *subtree) reread(paths []string) error {
-	var seen map[string]bool
-	return t.pipeline(t.s.ctx, paths, func(r *reply, more func(string)) error {
+// reread re-reads what reqs name (and whatever their replies show to be
+// out of step) and applies the replies.
+func (t *subtree) reread(reqs []readReq) error {
+	// pending counts the reads sent or queued and not yet applied: a
+	// follow-up that one of them already covers is not sent, since it
+	// was sent after the reply being applied and so sees its effect.
+	pending := make(map[readReq]int, len(reqs))
+	for _, r := range reqs {
+		pending[r]++
+	}
+	var seen map[string]uint8 // bit 1: a getData follow-up queued, 2: a full one
+	return t.pipeline(t.s.ctx, reqs, func(r *reply, more func(readReq)) error {
 		t.rereads.Add(1)
+		pending[readReq{r.path, r.full}]--
 		if fatal(r.gerr) {
 			return r.gerr
 		}
 		if fatal(r.cerr) {
 			return r.cerr
 		}
-		follow := func(p string) {
-			// Each path at most a few times a round: a znode changing
-			// all the time is caught by its next event.
-			if seen == nil {
-				seen = make(map[string]bool)
+		follow := func(p string, full bool) {
+			if p == zookeeperRoot {
+				return
 			}
-			if !seen[p] {
-				seen[p] = true
-				more(p)
+			if pending[readReq{p, true}] > 0 || (!full && pending[readReq{p, false}] > 0) {
+				return
+			}
+			// Each at most once a round: a znode changing all the
+			// time is caught by its next event.
+			if seen == nil {
+				seen = make(map[string]uint8)
+			}
+			bit := uint8(1)
+			if full {
+				bit = 2
+			}
+			if seen[p]&bit == 0 {
+				seen[p] |= bit
+				pending[readReq{p, full}]++
+				more(readReq{p, full})
 			}
 		}
 		t.mu.Lock()
-		t.apply(r, follow)
+		if r.full {
+			t.apply(r, follow)
+		} else {
+			t.applyData(r, follow)
+		}
 		t.mu.Unlock()
 		return nil
 	})
 }
 
-// apply puts one znode's re-read into the map; follow names a znode whose
-// cached state the reply shows to be out of step. Called with mu held.
-func (t *subtree) apply(r *reply, follow func(string)) {
+// applyData puts a getData re-read into the map: data and Stat, the child
+// list kept. Called with mu held.
+func (t *subtree) applyData(r *reply, follow func(string, bool)) {
+	p := r.path
+	old := t.nodes[p]
+	switch {
+	case r.gerr == nil:
+		if old != nil && !old.denied && !newer(r.gstat, old.stat) {
+			return // never backwards
+		}
+		if old == nil || old.denied || int(r.gstat.NumChildren) != len(old.children) {
+			// Unknown, or its children changed in a way no event has
+			// said yet (or will: a child this session may not read).
+			follow(p, true)
+			return
+		}
+		n := *old
+		n.data, n.stat = r.data, r.gstat
+		t.nodes[p] = &n
+		t.checkParent(p, true, follow)
+	case errors.Is(r.gerr, zkstore.ErrNoNode):
+		if old != nil {
+			t.drop(p)
+		}
+		t.checkParent(p, false, follow)
+	default: // refused: the full read marks it
+		follow(p, true)
+	}
+}
+
+// apply puts a full re-read (getData and getChildren) into the map; follow
+// names a znode whose cached state the reply shows to be out of step.
+// Called with mu held.
+func (t *subtree) apply(r *reply, follow func(string, bool)) {
 	p := r.path
 	old := t.nodes[p]
 	switch {
@@ -443,7 +542,8 @@ func (t *subtree) apply(r *reply, follow func(string)) {
 		n := &node{data: r.data, stat: r.gstat, children: r.names}
 		if r.cstat != r.gstat {
 			if r.cstat.Mzxid != r.gstat.Mzxid {
-				follow(p)
+				// Changed between the two reads.
+				follow(p, true)
 				if old != nil {
 					return
 				}
@@ -461,7 +561,7 @@ func (t *subtree) apply(r *reply, follow func(string)) {
 		}
 		for _, name := range n.children {
 			if key := zkstore.Join(p, name); t.nodes[key] == nil {
-				follow(key)
+				follow(key, true)
 			}
 		}
 		t.nodes[p] = n
@@ -482,7 +582,7 @@ func (t *subtree) apply(r *reply, follow func(string)) {
 		t.checkParent(p, true, follow)
 	default:
 		// The two reads disagree on whether it exists: read again.
-		follow(p)
+		follow(p, true)
 	}
 }
 
@@ -496,9 +596,10 @@ func newer(a, b zkstore.Stat) bool {
 		a.Cversion >= b.Cversion && a.Aversion >= b.Aversion
 }
 
-// checkParent follows p's parent when its cached child list disagrees
-// with p's existence.
-func (t *subtree) checkParent(p string, exists bool, follow func(string)) {
+// checkParent brings p's parent's child list in step with p's existence
+// (a child's re-read is newer than its parent's list) and has the
+// parent's Stat read again, which checks the list by NumChildren.
+func (t *subtree) checkParent(p string, exists bool, follow func(string, bool)) {
 	if p == t.root {
 		return
 	}
@@ -506,16 +607,23 @@ func (t *subtree) checkParent(p string, exists bool, follow func(string)) {
 	pn := t.nodes[parent]
 	if pn == nil || pn.denied {
 		if exists {
-			follow(parent)
+			follow(parent, true)
 		}
 		return
 	}
 	name := zkstore.Base(p)
-	i := sort.SearchStrings(pn.children, name)
-	listed := i < len(pn.children) && pn.children[i] == name
-	if listed != exists {
-		follow(parent)
+	i, listed := slices.BinarySearch(pn.children, name)
+	if listed == exists {
+		return
 	}
+	n := *pn
+	if exists {
+		n.children = slices.Insert(slices.Clip(pn.children), i, name)
+	} else {
+		n.children = slices.Delete(slices.Clone(pn.children), i, i+1)
+	}
+	t.nodes[parent] = &n
+	follow(parent, false)
 }
 
 // dropChildren removes the subtrees of the names in was but not in now.
