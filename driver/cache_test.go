@@ -375,3 +375,35 @@ func TestCacheTransactionsStaySerializable(t *testing.T) {
 		}
 	})
 }
+
+// TestCacheConfigFields checks that the Config fields are the connectors'
+// options: NewConnector and NewStoreConnector check them as ParseDSN does,
+// and a connector built from a Config caches what it names.
+func TestCacheConfigFields(t *testing.T) {
+	open := func(context.Context) (zkstore.Store, error) { return nil, errors.New("not opened") }
+	for _, bad := range []*driver.Config{
+		config(func(c *driver.Config) { c.Mem, c.Cache = true, []string{"config"} }),
+		config(func(c *driver.Config) { c.Mem, c.Cache = true, []string{"/a", "/a/b"} }),
+		config(func(c *driver.Config) { c.Mem, c.StaleReads = true, true }),
+	} {
+		if _, err := driver.NewConnector(bad); err == nil {
+			t.Errorf("NewConnector(%+v) accepted it", bad)
+		}
+		if _, err := driver.NewStoreConnector(open, bad); err == nil {
+			t.Errorf("NewStoreConnector(%+v) accepted it", bad)
+		}
+	}
+	cfg := config(func(c *driver.Config) { c.Mem, c.Cache, c.StaleReads = true, []string{"/b", "/a"}, true })
+	c, err := driver.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	if got := cacheOf(t, db).Subtrees(); strings.Join(got, ",") != "/a,/b" {
+		t.Fatalf("cached subtrees %q, want /a,/b", got)
+	}
+	if got := cfg.FormatDSN(); got != "mem:?cache=/b,/a&stale_reads=true" {
+		t.Fatalf("the caller's Config changed: %s", got) // NewConnector copies it
+	}
+}
