@@ -170,6 +170,9 @@ func BenchmarkCacheHeap(b *testing.B) {
 		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(n), "B/znode")
 		b.ReportMetric(load.Seconds()*1000, "ms-load")
 		b.ReportMetric(float64(n), "znodes")
+		if loads := cs.Stats().Loads; loads != 1 {
+			b.Fatalf("%d loads, want the one of New", loads)
+		}
 		cs.Close()
 	}
 }
@@ -250,5 +253,93 @@ func BenchmarkOtherWriteVisibleLive(b *testing.B) {
 	})
 	if raw > 0 && cached > 0 {
 		fmt.Printf("BenchmarkOtherWriteVisibleLive: raw GetW re-armed %.0f ns, cached %.0f ns; cached/raw %.3f\n", raw, cached, cached/raw)
+	}
+}
+
+// walk reads every znode under root (data and children) with up to
+// window reads outstanding, as a tuned walk does; it returns the count.
+func walk(ctx context.Context, b *testing.B, st zkstore.Store, root string, window int) int {
+	type pending struct {
+		path     string
+		get, kid zkstore.PendingRead
+	}
+	queue := []string{root}
+	var inflight []pending
+	n := 0
+	for len(queue) > 0 || len(inflight) > 0 {
+		for len(queue) > 0 && len(inflight) < window {
+			p := queue[0]
+			queue = queue[1:]
+			inflight = append(inflight, pending{p, zkstore.GetAsync(ctx, st, p), zkstore.ChildrenAsync(ctx, st, p)})
+		}
+		r := inflight[0]
+		inflight = inflight[1:]
+		if _, _, err := r.get.Get(); err != nil {
+			b.Fatal(err)
+		}
+		names, _, err := r.kid.Children()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+		for _, name := range names {
+			queue = append(queue, zkstore.Join(r.path, name))
+		}
+	}
+	return n
+}
+
+// BenchmarkSubtreeWalkLive: reading every znode of a 10,100-znode subtree
+// (data and children), from the cache against a walk with 64 reads
+// outstanding on livestore, same server, same run. It prints the ratio.
+func BenchmarkSubtreeWalkLive(b *testing.B) {
+	addr := zkserver.SharedAddr(b)
+	ctx := context.Background()
+	in, err := livestore.Open(ctx, []string{addr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	base := testBase(b, in)
+	data := make([]byte, 100)
+	for i := 0; i < 100; i++ {
+		ops := []zkstore.Op{&zkstore.CreateOp{Path: fmt.Sprintf("%s/p%03d", base, i), Data: data}}
+		for j := 0; j < 100; j++ {
+			ops = append(ops, &zkstore.CreateOp{Path: fmt.Sprintf("%s/p%03d/c%03d", base, i, j), Data: data})
+		}
+		if _, err := in.Multi(ctx, ops...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const want = 1 + 100*101
+	var tuned, cached float64
+	b.Run("walk64-livestore", func(b *testing.B) {
+		for b.Loop() {
+			if n := walk(ctx, b, in, base, 64); n != want {
+				b.Fatalf("walked %d znodes, want %d", n, want)
+			}
+		}
+		tuned = nsPerOp(b)
+	})
+	inCache, err := livestore.Open(ctx, []string{addr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, err := cachestore.New(ctx, inCache, []string{base})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cs.Close()
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			if n := walk(ctx, b, cs, base, 64); n != want {
+				b.Fatalf("walked %d znodes, want %d", n, want)
+			}
+		}
+		cached = nsPerOp(b)
+	})
+	if tuned > 0 && cached > 0 {
+		fmt.Printf("BenchmarkSubtreeWalkLive: walk of %d znodes, 64 outstanding %.1f ms, cached %.2f ms; cached/walk %.4f\n",
+			want, tuned/1e6, cached/1e6, cached/tuned)
 	}
 }

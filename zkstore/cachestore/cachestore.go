@@ -95,6 +95,12 @@ func New(ctx context.Context, inner zkstore.Store, subtrees []string, opts ...Op
 		// the load's reads is reported; events of changes the load
 		// already saw are re-read harmlessly.
 		session := inner.SessionEvents(s.ctx)
+		// What the channel holds now (memstore gives the current state
+		// at once) predates the watch and the load: nothing to reload.
+		select {
+		case <-session:
+		default:
+		}
 		ch, err := zkstore.AddWatch(s.ctx, inner, r, zkstore.WatchPersistentRecursive)
 		if err != nil {
 			s.cancel()

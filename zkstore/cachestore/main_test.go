@@ -180,7 +180,10 @@ func checkServed(t *testing.T, clusters []*cacheCluster) {
 	}
 	t.Logf("reads answered from memory %d, sent to the server %d; znodes re-read %d; loads %d",
 		total.Hits, total.Misses, total.Rereads, total.Loads)
-	if total.Hits < 3*total.Misses || total.Hits < 250 {
+	if total.Hits+total.Misses < 250 {
+		return // a part of the suite ran (-run): too few reads to judge
+	}
+	if total.Hits < 3*total.Misses {
 		t.Errorf("the cache answered %d reads and sent %d to the server", total.Hits, total.Misses)
 	}
 }

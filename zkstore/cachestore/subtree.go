@@ -305,7 +305,7 @@ func (t *subtree) run() {
 			t.sig.Lock()
 			more := len(t.pending) > 0 || t.reload
 			t.sig.Unlock()
-			if len(t.events) > 0 || more {
+			if len(t.events) > 0 || len(t.session) > 0 || more {
 				continue
 			}
 			if t.state.Load() == stateOK {
