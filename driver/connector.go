@@ -74,8 +74,9 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 // when the first connection is made, and again after the session it
 // returned has expired; the connector closes the stores it opened when it
 // is closed. cfg supplies the statement options (CreateParents, ReadOnly,
-// MaxScan, MaxData, ProtectSequential, DefaultACL, Auth); its server fields are
-// ignored. A nil cfg means NewConfig().
+// MaxScan, MaxData, ProtectSequential, DefaultACL, Auth, SyncReads) and the
+// read cache (Cache, StaleReads: each store open returns is wrapped in a
+// cache of those subtrees); its server fields are ignored. A nil cfg means NewConfig().
 func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
 	if open == nil {
 		return nil, zerrorf("NewStoreConnector: nil open function")
@@ -89,6 +90,9 @@ func NewStoreConnector(open OpenFunc, cfg *Config) (driver.Connector, error) {
 	}
 	if c.MaxData < 1 || c.MaxData > math.MaxInt32 {
 		return nil, zerrorf("max_data must be from 1 to %d", math.MaxInt32)
+	}
+	if err := c.normalizeCache(); err != nil {
+		return nil, err
 	}
 	return newConnector(c, open)
 }
@@ -237,7 +241,10 @@ func (c *connector) openWithin(ctx context.Context) (zkstore.Store, error) {
 				return
 			}
 		}
-		done <- opened{st, nil}
+		// The cache loads with the credentials in place, so that it
+		// holds what the session may read.
+		st, err = withCache(ctx, st, c.cfg)
+		done <- opened{st, err}
 	})
 	select {
 	case r := <-done:

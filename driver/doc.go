@@ -241,7 +241,54 @@
 // WithSync first sends ZooKeeper's sync on "/" (one sync brings the
 // connected server up to date for the whole tree), then reads, so it sees
 // every write acknowledged anywhere before it began; EXPLAIN under such a
-// context lists the sync as its first step. It costs one round trip.
+// context lists the sync as its first step. It costs one round trip. The
+// DSN option sync_reads=true (Config.SyncReads) does the same for every
+// SELECT of the sql.DB, and EXPLAIN lists that sync too. UPDATE and
+// DELETE do not sync: the versions they read are checked by the write.
+//
+// # Read cache
+//
+// The DSN option cache=/config,/services (Config.Cache; paths relative to
+// the chroot like every path) names subtrees whose reads the sql.DB
+// answers from memory, as Curator's CuratorCache does: when its session
+// opens, the driver loads them, then keeps them current from one
+// persistent recursive watch per subtree (ZooKeeper 3.6+; the in-memory
+// store has them too). A SELECT whose reads (a point read, a listing, a
+// walk, a count) are all of cached znodes sends nothing to ZooKeeper; one
+// that also reads elsewhere sends those reads as usual. EXPLAIN says which:
+// a step "from the cache (subtree /config)", "partly from the cache
+// (...); from ZooKeeper: ..." or "not from the cache". The acls table,
+// the system tables and every write always go to ZooKeeper. The cache is
+// package zkstore/cachestore, which documents how it stays current.
+//
+// What a cached read sees, on a live ensemble as in memory:
+//   - A statement through the sql.DB sees every write the same sql.DB made
+//     before it began (its pooled connections share the session and its
+//     cache).
+//   - Reads never go backwards: once a read has returned a znode's state,
+//     no later read through the sql.DB returns an older one.
+//   - Another client's write is visible to every read that begins after
+//     its watch event reached the session, typically within a round trip
+//     of the write. A read under WithSync, or with sync_reads=true, waits
+//     for it: it sees every write acknowledged anywhere before it began.
+//   - While the session is disconnected a cached read fails with the
+//     connection error (zkstore.ErrConnectionLoss) unless the DSN has
+//     stale_reads=true (Config.StaleReads); a stale read answers the state
+//     of the moment the connection was lost. Once the connection is back,
+//     the cache re-reads its subtrees before it answers again, since
+//     changes made meanwhile raised no event.
+//   - After the session expires, the sql.DB's next session builds a new
+//     cache, loaded before it answers: nothing from the old one is used.
+//   - Transactions read from the cache and stay serializable: the versions
+//     they read are checked at commit as always, so a znode another
+//     session changed fails the commit with [ErrTxConflict].
+//
+// ZooKeeper sends no event for an ACL change, and none about a znode the
+// session may not read: a znode another client makes unreadable keeps its
+// cached data until it changes again, and one created unreadable is
+// missing from its parent's cached child list. A cache costs memory (the
+// data and Stat of every znode in its subtrees) and one re-read per change
+// in them: cache what is read far more often than it is written.
 //
 // # Transactions
 //

@@ -128,6 +128,21 @@ type Config struct {
 	// ProbeTimeout bounds how long the system tables wait for one
 	// server's figures. Whole milliseconds.
 	ProbeTimeout time.Duration
+	// Cache names the subtrees whose reads the driver answers from
+	// memory, kept current by a persistent recursive watch per subtree
+	// (see "Read cache" in the package doc): absolute paths, relative to
+	// the chroot like every path, sorted, none inside another. nil means
+	// no cache. Set in the DSN as cache=/PATH[,/PATH...].
+	Cache []string
+	// StaleReads lets cached reads answer from memory while the session
+	// is disconnected, instead of failing with the connection error. Only
+	// with Cache.
+	StaleReads bool
+	// SyncReads makes every SELECT sync the session's server with the
+	// ZooKeeper leader before it reads, as WithSync does for one
+	// statement: the read sees every write acknowledged anywhere before
+	// it began, for one more round trip.
+	SyncReads bool
 
 	// Logger receives what the driver has to say outside any statement's
 	// result: that a session expired and a new one was opened. It is not
@@ -178,6 +193,9 @@ func (cfg *Config) Clone() *Config {
 	if cfg.AdminPorts != nil {
 		c.AdminPorts = append([]int(nil), cfg.AdminPorts...)
 	}
+	if cfg.Cache != nil {
+		c.Cache = append([]string(nil), cfg.Cache...)
+	}
 	return &c
 }
 
@@ -226,6 +244,9 @@ func (cfg *Config) format(redact bool) string {
 	if v := formatAdminPorts(cfg.AdminPorts); v != "" {
 		opt("admin_port", v)
 	}
+	if cfg.Cache != nil {
+		opt("cache", formatCache(cfg.Cache))
+	}
 	if cfg.ConnectTimeout != DefaultConnectTimeout {
 		opt("connect_timeout", cfg.ConnectTimeout.String())
 	}
@@ -261,6 +282,12 @@ func (cfg *Config) format(redact bool) string {
 	}
 	if cfg.SkipUnreadable {
 		opt("skip_unreadable", "true")
+	}
+	if cfg.StaleReads {
+		opt("stale_reads", "true")
+	}
+	if cfg.SyncReads {
+		opt("sync_reads", "true")
 	}
 	return b.String()
 }
@@ -359,6 +386,7 @@ func errorf(format string, args ...any) error {
 var optionNames = []string{
 	"admin_port",
 	"auth",
+	"cache",
 	"connect_timeout",
 	"create_chroot",
 	"create_parents",
@@ -371,6 +399,8 @@ var optionNames = []string{
 	"read_only",
 	"session_timeout",
 	"skip_unreadable",
+	"stale_reads",
+	"sync_reads",
 }
 
 // ParseDSN parses a DSN into a Config. It accepts three forms:
@@ -452,6 +482,22 @@ var optionNames = []string{
 //		subtree) and returns the rows it could read, then ends them with
 //		an *UnreadableError naming what it left out (rows.Err reports
 //		it). Writes and transactions always fail instead.
+//	cache=PATH[,PATH...] (default none)
+//		answer the reads of these subtrees from memory: each session
+//		loads them when it opens and keeps them current from one
+//		persistent recursive watch per subtree (ZooKeeper 3.6+). PATHs
+//		are absolute and relative to the chroot like every path; write
+//		',' inside a path as %2C. A SELECT whose plan reads only cached
+//		subtrees sends nothing to ZooKeeper, and EXPLAIN says so. See
+//		"Read cache" in the package doc for what a cached read sees.
+//	stale_reads=BOOL (default false)
+//		while the session is disconnected, answer cached reads from
+//		memory (the state of the moment the connection was lost) instead
+//		of failing with the connection error. Only with cache.
+//	sync_reads=BOOL (default false)
+//		every SELECT first syncs the session's server with the leader,
+//		as WithSync does for one statement, so that it sees every write
+//		acknowledged anywhere before it began. One more round trip.
 //
 // A DURATION is a Go duration with its unit, such as 10s, 1m30s or
 // 1500ms; a bare number is refused (session_timeout=15 would be 15ms in
@@ -600,6 +646,12 @@ func (cfg *Config) parseOptions(query string) error {
 			cfg.AdminPorts, err = parseAdminPorts(value)
 		case "probe_timeout":
 			cfg.ProbeTimeout, err = parseTimeout(name, value)
+		case "cache":
+			cfg.Cache, err = parseCache(raw)
+		case "stale_reads":
+			cfg.StaleReads, err = parseBool(name, value)
+		case "sync_reads":
+			cfg.SyncReads, err = parseBool(name, value)
 		}
 		if err != nil {
 			return err
@@ -772,6 +824,9 @@ func (cfg *Config) normalize() error {
 		}
 	}
 	if err := cfg.normalizeIntrospection(); err != nil {
+		return err
+	}
+	if err := cfg.normalizeCache(); err != nil {
 		return err
 	}
 

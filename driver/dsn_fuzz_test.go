@@ -50,6 +50,12 @@ var fuzzSeeds = []string{
 	"mem:x?create_chroot=0",
 	"h?sessionTimeout=1s",
 	"mysql://root@localhost/db",
+	"mem:?cache=/services,/config&stale_reads=1",
+	"h/app?cache=/a%2Cb,/c%20d&sync_reads=true",
+	"h?cache=/a,/a/b",
+	"h?cache=/zookeeper",
+	"h?cache=,&stale_reads=1",
+	"mem:?sync_reads=1&cache=/",
 	"zk1,[::1]:2182/app?session_timeout=3s&read_only=1&protect_sequential=0&max_scan=9&max_data=99&create_parents=1&connect_timeout=2s&auth=digest:u:p",
 }
 

@@ -105,6 +105,16 @@ var validDSNs = []struct {
 		c.Servers, c.Auth = []string{"h:2181"}, []driver.Credential{digest("al@ice", "ü\x00")}
 	}), "zk://h:2181?auth=digest:al@ice:%C3%BC%00"},
 
+	// Read cache and current reads.
+	{"mem:?cache=/services,/config", config(func(c *driver.Config) { c.Mem, c.Cache = true, []string{"/config", "/services"} }), "mem:?cache=/config,/services"},
+	{"h/app?stale_reads=1&cache=/", config(func(c *driver.Config) {
+		c.Servers, c.Chroot, c.Cache, c.StaleReads = []string{"h:2181"}, "/app", []string{"/"}, true
+	}), "zk://h:2181/app?cache=/&stale_reads=true"},
+	{"h?cache=/a%2Cb,/c%20d/%C3%BC", config(func(c *driver.Config) { c.Servers, c.Cache = []string{"h:2181"}, []string{"/a,b", "/c d/ü"} }), "zk://h:2181?cache=/a%2Cb,/c%20d/%C3%BC"},
+	{"h?cache=/a&stale_reads=false", config(func(c *driver.Config) { c.Servers, c.Cache = []string{"h:2181"}, []string{"/a"} }), "zk://h:2181?cache=/a"},
+	{"mem:x?sync_reads=true", config(func(c *driver.Config) { c.Mem, c.MemName, c.SyncReads = true, "x", true }), "mem:x?sync_reads=true"},
+	{"h?sync_reads=0", config(zk("h:2181")), "zk://h:2181"},
+
 	// Booleans and limits.
 	{"h?protect_sequential=true", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
 	{"h?protect_sequential=1&create_parents=0&read_only=FALSE", config(func(c *driver.Config) { c.Servers, c.ProtectSequential = []string{"h:2181"}, true }), "zk://h:2181?protect_sequential=true"},
@@ -197,7 +207,7 @@ var invalidDSNs = []struct {
 	{"zk://h/a@b", "'@' in the chroot must be written %40"},
 
 	// Options.
-	{"zk://h?foo=1", `unknown option "foo"; known options are admin_port, auth, connect_timeout`},
+	{"zk://h?foo=1", `unknown option "foo"; known options are admin_port, auth, cache, connect_timeout`},
 	{"zk://h?sessionTimeout=1s", "did you mean session_timeout?"},
 	{"zk://h?Read-Only=1", "did you mean read_only?"},
 	{"zk://h?a%20b=1", "unknown option; known options"},
@@ -236,6 +246,21 @@ var invalidDSNs = []struct {
 	{"zk://h?max_request=0", "option max_request: want an integer from 1 to 2147483647"},
 	{"zk://h?max_request=1MiB", "option max_request: want an integer"},
 	{"zk://h?max_scan=1%zz", "option max_scan: invalid percent-encoding"},
+
+	// Read cache and current reads.
+	{"zk://h?cache=", "option cache has no subtree"},
+	{"zk://h?cache=config", `option cache: "config": path must start with / at byte 0; write absolute paths such as cache=/config,/services`},
+	{"zk://h?cache=/a,", `option cache: "": path must not be empty`},
+	{"zk://h?cache=/a/", `option cache: "/a/": path must not end with /`},
+	{"zk://h?cache=/a,/a", `option cache: "/a" listed more than once`},
+	{"zk://h?cache=/a/b,/a", `option cache: "/a/b" is inside "/a", which is cached already`},
+	{"zk://h?cache=/,/x", `option cache: "/x" is inside "/"`},
+	{"zk://h?cache=/zookeeper/config", `option cache: "/zookeeper/config" is ZooKeeper's own subtree`},
+	{"zk://h?cache=/a%zz", "option cache: invalid percent-encoding"},
+	{"zk://h?cache=/a&cache=/b", "option cache given more than once"},
+	{"zk://h?stale_reads=true", "option stale_reads applies only to cached reads"},
+	{"mem:?cache=/a&stale_reads=maybe", "option stale_reads: want true, false, 1 or 0"},
+	{"mem:?sync_reads=yes", "option sync_reads: want true, false, 1 or 0"},
 
 	// Auth.
 	{"zk://h?auth=digest:alice", "auth option 1: want auth=digest:USER:PASSWORD"},
@@ -416,8 +441,8 @@ func TestConfigFormatting(t *testing.T) {
 		{"%v", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%s", "zk://zk1:2181/app?auth=digest:alice:xxxxx"},
 		{"%q", `"zk://zk1:2181/app?auth=digest:alice:xxxxx"`},
-		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false DefaultACL:[] AdminPorts:[] ProbeTimeout:2s Logger:<nil>}"},
-		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), AdminPorts:[]int(nil), ProbeTimeout:2000000000, Logger:(*slog.Logger)(nil)}`},
+		{"%+v", "{Servers:[zk1:2181] Chroot:/app Mem:false MemName: SessionTimeout:10s ConnectTimeout:5s Auth:[{Scheme:digest User:alice Password:xxxxx}] CreateParents:false CreateChroot:false ReadOnly:false ProtectSequential:false MaxScan:100000 MaxData:1048576 MaxRequest:1048575 SkipUnreadable:false DefaultACL:[] AdminPorts:[] ProbeTimeout:2s Cache:[] StaleReads:false SyncReads:false Logger:<nil>}"},
+		{"%#v", `driver.Config{Servers:[]string{"zk1:2181"}, Chroot:"/app", Mem:false, MemName:"", SessionTimeout:10000000000, ConnectTimeout:5000000000, Auth:[]driver.Credential{driver.Credential{Scheme:"digest", User:"alice", Password:"xxxxx"}}, CreateParents:false, CreateChroot:false, ReadOnly:false, ProtectSequential:false, MaxScan:100000, MaxData:1048576, MaxRequest:1048575, SkipUnreadable:false, DefaultACL:[]zkstore.ACL(nil), AdminPorts:[]int(nil), ProbeTimeout:2000000000, Cache:[]string(nil), StaleReads:false, SyncReads:false, Logger:(*slog.Logger)(nil)}`},
 	} {
 		if got := fmt.Sprintf(tt.format, cfg); got != tt.want {
 			t.Errorf("Sprintf(%q, cfg) =\n%s\nwant\n%s", tt.format, got, tt.want)

@@ -19,6 +19,7 @@ func engineOptions(cfg *Config) engine.Options {
 		SkipUnreadable:    cfg.SkipUnreadable,
 		ReadOnly:          cfg.ReadOnly,
 		DefaultACL:        cfg.DefaultACL,
+		SyncReads:         cfg.SyncReads,
 	}
 }
 

@@ -201,17 +201,33 @@ func explainCorpus() []stmtCase {
 // corpus and the legal ones of the bad-input corpus, outside and inside a transaction, through a store that records
 // the operations sent, and checks each kind sent is one its EXPLAIN lists.
 func TestExplainListsTheOperationsRun(t *testing.T) {
-	runExplainOps(t, memRecording)
+	runExplainOps(t, memRecording, "")
+}
+
+// TestExplainListsTheOperationsRunCached runs the corpus with the whole
+// tree cached: EXPLAIN then also lists the cache's re-reads after a
+// write, and its plans are still the ones run.
+func TestExplainListsTheOperationsRunCached(t *testing.T) {
+	runExplainOps(t, memRecording, "cache=/")
 }
 
 func TestExplainListsTheOperationsRunLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("live ZooKeeper test skipped in -short mode")
 	}
-	runExplainOps(t, liveRecording)
+	runExplainOps(t, liveRecording, "")
 }
 
-func runExplainOps(t *testing.T, open recordingBackend) {
+func TestExplainListsTheOperationsRunCachedLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live ZooKeeper test skipped in -short mode")
+	}
+	runExplainOps(t, liveRecording, "cache=/")
+}
+
+// runExplainOps runs the corpus on open's store with the DSN options
+// extra added to each case's.
+func runExplainOps(t *testing.T, open recordingBackend, extra string) {
 	checked, planned := 0, 0
 	for _, c := range explainCorpus() {
 		if strings.HasPrefix(c.q, "BEGIN") {
@@ -223,7 +239,7 @@ func runExplainOps(t *testing.T, open recordingBackend) {
 				name += "/tx"
 			}
 			t.Run(name, func(t *testing.T) {
-				cfg, err := driver.ParseDSN("mem:?" + c.opts)
+				cfg, err := driver.ParseDSN("mem:?" + c.opts + "&" + extra)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -237,6 +253,14 @@ func runExplainOps(t *testing.T, open recordingBackend) {
 					t.Fatal(err)
 				}
 				defer conn.Close()
+				if extra != "" {
+					// A synced read waits until the cache has applied the
+					// events of the fixture's writes: from then on it reads
+					// only what a statement makes it read.
+					if _, err := tryQueryContext(driver.WithSync(ctx), conn, "SELECT path FROM znodes WHERE path = '/'"); err != nil {
+						t.Fatal(err)
+					}
+				}
 				type querier interface {
 					QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 					ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -317,4 +341,10 @@ func checkPlanRan(t *testing.T, ctx context.Context, conn *sql.Conn, q string, e
 func (r *opRecorder) Sync(ctx context.Context, p string) error {
 	r.saw("sync")
 	return r.Store.Sync(ctx, p)
+}
+
+// AddWatch forwards persistent watches, so that a read cache can be built
+// over the recorder.
+func (r *opRecorder) AddWatch(ctx context.Context, p string, mode zkstore.WatchMode) (<-chan zkstore.Event, error) {
+	return zkstore.AddWatch(ctx, r.Store, p, mode)
 }

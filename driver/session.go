@@ -18,7 +18,8 @@ import (
 // an error. It is for programs that wrap the session before handing it to
 // NewStoreConnector; such a program should pass NewStoreConnector a Config
 // without Auth, since the session already holds the credentials. The
-// caller closes the session.
+// read cache (Cache) is not built here: NewStoreConnector wraps each
+// session open returns in it. The caller closes the session.
 func OpenStore(ctx context.Context, cfg *Config) (zkstore.Store, error) {
 	if cfg == nil {
 		return nil, zerrorf("OpenStore: nil Config")

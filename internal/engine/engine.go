@@ -21,6 +21,7 @@ type Options struct {
 	SkipUnreadable    bool          // scans skip znodes the session may not read
 	ReadOnly          bool          // writes are refused
 	DefaultACL        []zkstore.ACL // the ACL of created znodes; nil for open
+	SyncReads         bool          // every SELECT syncs first, as under WithSync
 }
 
 // Engine is what the sessions of one connector share: the options, the

@@ -21,9 +21,13 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 	inTx := e.tx != nil
 	switch s := st.(type) {
 	case *parser.Select:
-		if syncRequested(e.ctx) {
+		switch {
+		case syncRequested(e.ctx):
 			add("sync / (WithSync: the server catches up with the leader before the read)")
+		case e.cfg.SyncReads:
+			add("sync / (sync_reads=true: the server catches up with the leader before the read)")
 		}
+		steps = append(steps, e.cacheSteps(plan)...)
 		steps = append(steps, plan.steps(e.args)...)
 	case *parser.Insert:
 		steps = e.insertSteps(s)
@@ -33,7 +37,7 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 			add("setACL per znode with the aversion read")
 			break
 		}
-		steps = plan.steps(e.args)
+		steps = append(e.cacheSteps(plan), plan.steps(e.args)...)
 		if plan.strategy == readSetAny {
 			break
 		}
@@ -47,10 +51,13 @@ func (e *env) explain(st parser.Statement, plan *readPlan) (*rows, error) {
 			add("setACL per znode without the matched entries, with the aversion read")
 			break
 		}
-		steps = plan.steps(e.args)
+		steps = append(e.cacheSteps(plan), plan.steps(e.args)...)
 		add("multi: delete per matched znode, deepest first, with the version read")
 	default:
 		add("%s: no ZooKeeper operation", strings.SplitN(st.String(), " ", 2)[0])
+	}
+	if isWrite(st) {
+		steps = append(steps, e.cacheWriteSteps()...)
 	}
 	if e.tx != nil {
 		add("inside a transaction: reads are recorded and checked at commit; writes are checked against the transaction's view (exists of each path written and of its parent, getData of a parent whose data is read after its children changed, where the transaction has not read them yet) and buffered")

@@ -22,10 +22,16 @@ func syncRequested(ctx context.Context) bool {
 	return v
 }
 
+// syncReads reports whether a SELECT run with ctx syncs first: the
+// statement asks (WithSync) or the DSN does (sync_reads=true).
+func (e *env) syncReads() bool {
+	return e.cfg.SyncReads || syncRequested(e.ctx)
+}
+
 // syncFirst syncs the session's server with the leader when the
-// statement's context asks for it.
+// statement's context or the session's options ask for it.
 func (e *env) syncFirst() error {
-	if e.synced || !syncRequested(e.ctx) {
+	if e.synced || !e.syncReads() {
 		return nil
 	}
 	e.synced = true
