@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/watch"
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/livestore"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/zksql/zksql/internal/zkserver"
+	"github.com/zksql/zksql/internal/testkit/zkserver"
 	"github.com/zksql/zksql/watch"
 )
 

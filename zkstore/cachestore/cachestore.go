@@ -239,7 +239,7 @@ func (s *Store) lookup(ctx context.Context, op, path string, fn func(n *node)) e
 			}
 		}
 	case zkstore.StateDisconnected, zkstore.StateConnecting:
-		if !s.cfg.staleReads || t.state.Load() == stateDead {
+		if !s.cfg.staleReads || t.state.Load() == stateDead || t.torn.Load() {
 			return zkstore.WrapPath(op, path, zkstore.ErrConnectionLoss)
 		}
 	default: // expired, closed, auth failed: the inner store's error

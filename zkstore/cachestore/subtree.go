@@ -49,6 +49,7 @@ type subtree struct {
 	denied int              // nodes with denied set
 
 	state   atomic.Int32
+	torn    atomic.Bool   // the map was changed since the applier was last idle: a stale read could pair a Stat with an older child list
 	busy    atomic.Bool   // the applier has work in hand
 	applied atomic.Uint64 // Store.written as of the applier's last idle moment
 
@@ -310,6 +311,7 @@ func (t *subtree) run() {
 			}
 			if t.state.Load() == stateOK {
 				t.applied.Store(target)
+				t.torn.Store(false)
 			}
 			t.busy.Store(false)
 			t.finishRound()
@@ -488,6 +490,7 @@ func (t *subtree) reread(reqs []readReq) error {
 			}
 		}
 		t.mu.Lock()
+		t.torn.Store(true)
 		if r.full {
 			t.apply(r, follow)
 		} else {
