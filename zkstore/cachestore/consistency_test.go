@@ -13,6 +13,7 @@ import (
 
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/cachestore"
+	"github.com/zksql/zksql/zkstore/storetest"
 )
 
 // openCache opens a session of c and a cache of roots over it.
@@ -31,7 +32,7 @@ func openCache(t testing.TB, c innerCluster, roots []string, opts ...cachestore.
 
 func testBase(t testing.TB, s zkstore.Store) string {
 	t.Helper()
-	p := fmt.Sprintf("/cachestore-%s-%d", sanitize(t.Name()), rand.Int63())
+	p := fmt.Sprintf("/cachestore-%s-%d", storetest.SafeName(t.Name()), rand.Int63())
 	if _, err := s.Create(context.Background(), p, nil, zkstore.CreateOptions{}); err != nil {
 		t.Fatalf("create %s: %v", p, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/zksql/zksql/zkstore"
 	"github.com/zksql/zksql/zkstore/cachestore"
 	"github.com/zksql/zksql/zkstore/livestore"
+	"github.com/zksql/zksql/zkstore/storetest"
 )
 
 // The ensemble fault test: a cache on a 3-server ensemble while other
@@ -121,7 +122,7 @@ func ensCache(t *testing.T, addrs []string, timeout time.Duration, base string, 
 
 func ensBase(t *testing.T, s zkstore.Store) string {
 	t.Helper()
-	p := fmt.Sprintf("/cachefault-%s-%d", sanitize(t.Name()), time.Now().UnixNano())
+	p := fmt.Sprintf("/cachefault-%s-%d", storetest.SafeName(t.Name()), time.Now().UnixNano())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := s.Create(ctx, p, nil, zkstore.CreateOptions{}); err != nil {

@@ -132,7 +132,7 @@ func (c *cacheCluster) MaxRequestSize() int {
 // a path that does not exist.
 func caseBase(t testing.TB, s zkstore.Store) []string {
 	t.Helper()
-	prefix := "storetest-" + sanitize(t.Name()) + "-"
+	prefix := strings.TrimPrefix(storetest.CaseBasePrefix(t.Name()), "/")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	names, _, err := s.Children(ctx, "/")
@@ -145,24 +145,6 @@ func caseBase(t testing.TB, s zkstore.Store) []string {
 		}
 	}
 	return []string{"/" + prefix + "not-yet"}
-}
-
-// sanitize is storetest's own, for the base path's name.
-func sanitize(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if len(s) > 80 {
-		s = s[len(s)-80:]
-	}
-	return s
 }
 
 // checkServed fails the run unless the cache answered most of the

@@ -90,7 +90,7 @@ func newFixture(t *testing.T, c Cluster) *fixture {
 	t.Cleanup(cancel)
 	f := &fixture{t: t, c: c, ctx: ctx, start: time.Now()}
 	f.admin = c.Open(t)
-	f.base = "/storetest-" + sanitize(t.Name()) + "-" + randHex(6)
+	f.base = CaseBasePrefix(t.Name()) + randHex(6)
 	if _, err := f.admin.Create(ctx, f.base, nil, zkstore.CreateOptions{}); err != nil {
 		t.Fatalf("create base %s: %v", f.base, err)
 	}
@@ -135,7 +135,15 @@ func (f *fixture) open() zkstore.Store {
 	return f.c.Open(f.t)
 }
 
-func sanitize(name string) string {
+// CaseBasePrefix is how the base path of the case named name begins (the
+// rest is random): a Store wrapper's tests use it to find, or to cache, a
+// case's own subtree.
+func CaseBasePrefix(name string) string { return "/storetest-" + SafeName(name) + "-" }
+
+// SafeName turns a test's name into a znode name: letters, digits, '-'
+// and '_' are kept, anything else becomes '_', and only the last 80
+// characters are kept.
+func SafeName(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
