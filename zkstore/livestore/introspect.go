@@ -78,8 +78,24 @@ func (s *Store) membersAndIDs(ctx context.Context) ([]string, map[string]int64) 
 	addrs := strings.Split(s.servers, ",")
 	ids := map[string]int64{}
 	cfg, err := s.ensembleConfig(ctx)
+	if err == nil {
+		s.lastConfig.Store(&cfg)
+	} else if errors.Is(err, zkstore.ErrConnectionLoss) && ctx.Err() == nil {
+		// Most often the session's own server is the one down: the read
+		// is safe to make again, and go-zookeeper is already moving to
+		// another member.
+		if cfg, err = s.ensembleConfig(ctx); err == nil {
+			s.lastConfig.Store(&cfg)
+		}
+	}
 	if err != nil {
-		return addrs, ids
+		// Membership changes only by reconfig: the last configuration
+		// read still names the members a down server's row needs.
+		last := s.lastConfig.Load()
+		if last == nil {
+			return addrs, ids
+		}
+		cfg = *last
 	}
 	for _, m := range cfg.Members {
 		a := m.ClientAddr()

@@ -57,6 +57,10 @@ type Store struct {
 	chroot  string // "" when there is none
 	servers string
 
+	// lastConfig is the last /zookeeper/config read, used for member ids
+	// when a read fails because the session's own server just went down.
+	lastConfig atomic.Pointer[zkstore.EnsembleConfig]
+
 	// life is lifeAlive, lifeClosed or lifeExpired; written under mu,
 	// read without it on the hot path.
 	life atomic.Int32
