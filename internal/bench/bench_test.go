@@ -13,6 +13,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	maybeHeapChild() // the cache-heap case runs its loads in this binary
 	os.Exit(zkserver.RunShared(m, zkserver.Options{}))
 }
 

@@ -61,6 +61,7 @@ func shortConfig() config {
 }
 
 func main() {
+	maybeHeapChild()
 	short := flag.Bool("short", false, "small sizes: proves every case runs, measures little")
 	zk := flag.String("zk", "", "use this ZooKeeper (host:port) instead of starting one")
 	js := flag.Bool("json", false, "print one JSON object per case and line")

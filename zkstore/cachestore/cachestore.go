@@ -16,6 +16,7 @@ import (
 var (
 	_ zkstore.Store             = (*Store)(nil)
 	_ zkstore.Pipeliner         = (*Store)(nil)
+	_ zkstore.GetAppender       = (*Store)(nil)
 	_ zkstore.PersistentWatcher = (*Store)(nil)
 	_ zkstore.Introspector      = (*Store)(nil)
 )
@@ -277,6 +278,25 @@ func (s *Store) Get(ctx context.Context, path string) ([]byte, zkstore.Stat, err
 		return nil, zkstore.Stat{}, err
 	}
 	return data, st, nil
+}
+
+// GetAppend is Get appending the data to buf: from memory inside a cached
+// subtree, with no allocation of its own (the driver's point SELECT reads
+// into one buffer), and through the wrapped store's GetAppend outside.
+func (s *Store) GetAppend(ctx context.Context, path string, buf []byte) ([]byte, zkstore.Stat, error) {
+	out := buf
+	var st zkstore.Stat
+	err := s.lookup(ctx, "get", path, func(n *node) {
+		out = append(out, n.data...)
+		st = n.stat
+	})
+	if notCached(err) {
+		return zkstore.GetAppend(ctx, s.inner, path, buf)
+	}
+	if err != nil {
+		return buf, zkstore.Stat{}, err
+	}
+	return out, st, nil
 }
 
 // Exists answers from memory inside a cached subtree.

@@ -134,7 +134,7 @@ func (t *subtree) wake() {
 // for its children as well as its data and Stat.
 func (t *subtree) enqueue(path string, full bool) {
 	t.sig.Lock()
-	t.pending = append(t.pending, readReq{path, full})
+	t.pending = append(t.pending, readReq{path: path, full: full})
 	t.sig.Unlock()
 	t.wake()
 }
@@ -154,6 +154,9 @@ func (t *subtree) requestReload() {
 type readReq struct {
 	path string
 	full bool
+	// list: getChildren alone, for a znode whose getData has been
+	// applied (the load lists only znodes with children).
+	list bool
 }
 
 // pathSet is an insertion-ordered set of re-reads; full wins.
@@ -171,7 +174,7 @@ func (ps *pathSet) add(p string, full bool) {
 		return
 	}
 	ps.index[p] = len(ps.order)
-	ps.order = append(ps.order, readReq{p, full})
+	ps.order = append(ps.order, readReq{path: p, full: full})
 }
 
 // take receives one event into ps; it reports false when the channel is
@@ -346,6 +349,7 @@ func fatal(err error) bool {
 type reply struct {
 	path      string
 	full      bool
+	list      bool
 	data      []byte
 	gstat     zkstore.Stat
 	gerr      error
@@ -361,7 +365,9 @@ func (r *reply) wait() {
 	if r.done {
 		return
 	}
-	r.data, r.gstat, r.gerr = r.getRead.Get()
+	if r.getRead != nil {
+		r.data, r.gstat, r.gerr = r.getRead.Get()
+	}
 	if r.childRead != nil {
 		r.names, r.cstat, r.cerr = r.childRead.Children()
 	}
@@ -377,14 +383,26 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 		window = 1
 	}
 	queue := append([]readReq(nil), first...)
-	var inflight []*reply
+	var inflight, free []*reply
 	more := func(r readReq) { queue = append(queue, r) }
 	for len(queue) > 0 || len(inflight) > 0 {
 		for len(queue) > 0 && len(inflight) < window {
 			q := queue[0]
 			queue = queue[1:]
-			r := &reply{path: q.path, full: q.full, getRead: zkstore.GetAsync(ctx, t.s.inner, q.path)}
-			if q.full {
+			// A reply is reused once applied (apply keeps its data and
+			// names, not the reply): a load allocates window of them,
+			// not one per znode.
+			var r *reply
+			if n := len(free); n > 0 {
+				r, free = free[n-1], free[:n-1]
+			} else {
+				r = new(reply)
+			}
+			*r = reply{path: q.path, full: q.full, list: q.list}
+			if !q.list {
+				r.getRead = zkstore.GetAsync(ctx, t.s.inner, q.path)
+			}
+			if q.full || q.list {
 				r.childRead = zkstore.ChildrenAsync(ctx, t.s.inner, q.path)
 			}
 			inflight = append(inflight, r)
@@ -395,50 +413,72 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 		if err := apply(r, more); err != nil {
 			return err
 		}
+		*r = reply{}
+		free = append(free, r)
 	}
 	return nil
 }
 
-// load reads the whole subtree into a new map.
+// load reads the whole subtree into a new map: getData of every znode,
+// and getChildren only of those whose Stat says they have children (a
+// leaf's listing would double the requests of a typical tree for
+// nothing). A child created after its parent's getData has its event in
+// the channel, and the round after the load reads it.
 func (t *subtree) load(ctx context.Context) (map[string]*node, int, error) {
 	t.loads.Add(1)
 	nodes := make(map[string]*node)
 	denied := 0
-	err := t.pipeline(ctx, []readReq{{t.root, true}}, func(r *reply, more func(readReq)) error {
-		if fatal(r.gerr) {
-			return r.gerr
+	deny := func(p string) {
+		if n := nodes[p]; n == nil || !n.denied {
+			nodes[p] = &node{denied: true}
+			denied++
 		}
-		if fatal(r.cerr) {
-			return r.cerr
+	}
+	err := t.pipeline(ctx, []readReq{{path: t.root}}, func(r *reply, more func(readReq)) error {
+		if !r.list {
+			switch {
+			case fatal(r.gerr):
+				return r.gerr
+			case r.gerr == nil:
+				nodes[r.path] = &node{data: r.data, stat: r.gstat}
+				if r.gstat.NumChildren > 0 {
+					more(readReq{path: r.path, list: true})
+				}
+			case errors.Is(r.gerr, zkstore.ErrNoAuth):
+				deny(r.path)
+			}
+			// NoNode: deleted since its parent was listed; the parent's
+			// re-read follows from the deletion's event.
+			return nil
 		}
+		n := nodes[r.path]
 		switch {
-		case r.gerr == nil && r.cerr == nil:
-			n := &node{data: r.data, stat: r.gstat, children: r.names}
-			if r.cstat != r.gstat {
-				// Changed between the two reads: its event is in the
+		case fatal(r.cerr):
+			return r.cerr
+		case n == nil || n.denied:
+		case r.cerr == nil:
+			if r.cstat != n.stat {
+				// Changed since its getData: its event is in the
 				// channel, and the round after the load re-reads it.
 				// Until then the pair must agree.
-				n.stat = r.cstat
-				if r.cstat.Mzxid != r.gstat.Mzxid {
-					n.stat = r.gstat
-					n.children = nil
+				if r.cstat.Mzxid != n.stat.Mzxid {
+					return nil
 				}
+				n.stat = r.cstat
 			}
-			nodes[r.path] = n
+			n.children = r.names
 			for i, name := range n.children {
 				key := zkstore.Join(r.path, name)
 				if key == zookeeperRoot {
 					continue // never cached
 				}
 				n.children[i] = key[len(key)-len(name):] // shares the key's bytes
-				more(readReq{key, true})
+				more(readReq{path: key})
 			}
-		case errors.Is(r.gerr, zkstore.ErrNoAuth) || errors.Is(r.cerr, zkstore.ErrNoAuth):
-			nodes[r.path] = &node{denied: true}
-			denied++
+		case errors.Is(r.cerr, zkstore.ErrNoAuth):
+			deny(r.path)
 		}
-		// NoNode: deleted since its parent was listed; the parent's
-		// re-read follows from the deletion's event.
+		// NoNode: deleted since its getData; its event is in the channel.
 		return nil
 	})
 	if err != nil {
@@ -460,7 +500,7 @@ func (t *subtree) reread(reqs []readReq) error {
 	var seen map[string]uint8 // bit 1: a getData follow-up queued, 2: a full one
 	return t.pipeline(t.s.ctx, reqs, func(r *reply, more func(readReq)) error {
 		t.rereads.Add(1)
-		pending[readReq{r.path, r.full}]--
+		pending[readReq{path: r.path, full: r.full}]--
 		if fatal(r.gerr) {
 			return r.gerr
 		}
@@ -471,7 +511,7 @@ func (t *subtree) reread(reqs []readReq) error {
 			if p == zookeeperRoot {
 				return
 			}
-			if pending[readReq{p, true}] > 0 || (!full && pending[readReq{p, false}] > 0) {
+			if pending[readReq{path: p, full: true}] > 0 || (!full && pending[readReq{path: p}] > 0) {
 				return
 			}
 			// Each at most once a round: a znode changing all the
@@ -485,8 +525,8 @@ func (t *subtree) reread(reqs []readReq) error {
 			}
 			if seen[p]&bit == 0 {
 				seen[p] |= bit
-				pending[readReq{p, full}]++
-				more(readReq{p, full})
+				pending[readReq{path: p, full: full}]++
+				more(readReq{path: p, full: full})
 			}
 		}
 		t.mu.Lock()

@@ -153,72 +153,87 @@ func (s *Store) await(ctx context.Context, ch <-chan zkResponse) error {
 	}
 }
 
-// Pending is a read sent by GetAsync or ChildrenAsync and not yet waited
+// pending is a read sent by GetAsync or ChildrenAsync and not yet waited
 // for. It lets one goroutine keep many requests outstanding on the
 // session's connection (go-zookeeper pipelines them) without a goroutine
 // per request: a subtree walk sends the next reads, then takes the
-// replies in the order it needs them. A Pending belongs to the goroutine
-// that made it. Abandoning one is fine: nothing waits on its reply.
-type Pending struct {
+// replies in the order it needs them. A pending read belongs to the
+// goroutine that made it. Abandoning one is fine: nothing waits on its
+// reply. It is one allocation with the reply it decodes into: a cache
+// load sends one per znode.
+type pending struct {
 	s    *Store
 	ctx  context.Context
 	op   string
 	path string
 	ch   <-chan zkResponse
-	res  any // *getDataResponse or *getChildren2Response; nil when direct
 	got  bool
 	err  error
-
-	// direct: the call was made at once (no access to go-zookeeper's
-	// queue); its outcome is here.
-	direct bool
-	data   []byte
-	names  []string
-	stat   zkstore.Stat
 }
 
-var _ zkstore.Pipeliner = (*Store)(nil)
+// pendingGet is a getData request and its reply.
+type pendingGet struct {
+	pending
+	res getDataResponse
+}
+
+// pendingChildren is a getChildren2 request and its reply.
+type pendingChildren struct {
+	pending
+	res getChildren2Response
+}
+
+var (
+	_ zkstore.Pipeliner   = (*Store)(nil)
+	_ zkstore.PendingRead = (*pendingGet)(nil)
+	_ zkstore.PendingRead = (*pendingChildren)(nil)
+)
 
 // GetAsync sends a getData request for path and returns at once.
 func (s *Store) GetAsync(ctx context.Context, path string) zkstore.PendingRead {
-	return s.async(ctx, "get", path, opGetData, &getDataResponse{})
+	if !rawMulti {
+		// No access to go-zookeeper's queue: do the call now.
+		r := &zkstore.DoneRead{}
+		r.Data, r.Stat, r.Err = s.Get(ctx, path)
+		return r
+	}
+	p := &pendingGet{pending: pending{s: s, ctx: ctx, op: "get", path: path}}
+	p.send(opGetData, &p.res)
+	return p
 }
 
 // ChildrenAsync sends a getChildren2 request for path and returns at once.
 func (s *Store) ChildrenAsync(ctx context.Context, path string) zkstore.PendingRead {
-	return s.async(ctx, "children", path, opGetChildren2, &getChildren2Response{})
+	if !rawMulti {
+		r := &zkstore.DoneRead{}
+		r.Names, r.Stat, r.Err = s.Children(ctx, path)
+		return r
+	}
+	p := &pendingChildren{pending: pending{s: s, ctx: ctx, op: "children", path: path}}
+	p.send(opGetChildren2, &p.res)
+	return p
 }
 
 // Pipelines is true: go-zookeeper keeps the requests outstanding on the
 // connection.
 func (s *Store) Pipelines() bool { return true }
 
-func (s *Store) async(ctx context.Context, op, path string, opcode int32, res any) *Pending {
-	p := &Pending{s: s, ctx: ctx, op: op, path: path, res: res}
-	if err := s.checkRead(op, path, true); err != nil {
+// send queues the request, whose reply go-zookeeper decodes into res, or
+// settles p with the reason it cannot be sent.
+func (p *pending) send(opcode int32, res any) {
+	if err := p.s.checkRead(p.op, p.path, true); err != nil {
 		p.got, p.err = true, err
-		return p
+		return
 	}
-	if !rawMulti {
-		// No access to go-zookeeper's queue: do the call now.
-		p.got, p.direct = true, true
-		if opcode == opGetData {
-			p.data, p.stat, p.err = s.Get(ctx, path)
-		} else {
-			p.names, p.stat, p.err = s.Children(ctx, path)
-		}
-		return p
+	if err := p.ctx.Err(); err != nil {
+		p.got, p.err = true, p.s.fail(p.op, p.path, &ctxError{err: err}, false)
+		return
 	}
-	if err := ctx.Err(); err != nil {
-		p.got, p.err = true, s.fail(op, path, &ctxError{err: err}, false)
-		return p
-	}
-	p.ch = zkQueueRequest(s.conn, opcode, &pathWatchRequest{Path: s.abs(path)}, res, nil)
-	return p
+	p.ch = zkQueueRequest(p.s.conn, opcode, &pathWatchRequest{Path: p.s.abs(p.path)}, res, nil)
 }
 
 // Done reports, without waiting, whether the reply (or an error) is in.
-func (p *Pending) Done() bool {
+func (p *pending) Done() bool {
 	if p.got {
 		return true
 	}
@@ -231,7 +246,7 @@ func (p *Pending) Done() bool {
 	}
 }
 
-func (p *Pending) settle(err error) {
+func (p *pending) settle(err error) {
 	p.got = true
 	if err != nil {
 		p.err = p.s.fail(p.op, p.path, err, false)
@@ -240,7 +255,7 @@ func (p *Pending) settle(err error) {
 
 // wait blocks until the reply, the end of the context or of the
 // connection, as call does.
-func (p *Pending) wait() {
+func (p *pending) wait() {
 	if p.got {
 		return
 	}
@@ -258,35 +273,31 @@ func (p *Pending) wait() {
 	}
 }
 
-// Get waits for a GetAsync reply: the data and Stat, as Store.Get.
-func (p *Pending) Get() ([]byte, zkstore.Stat, error) {
+// Get waits for the reply: the data and Stat, as Store.Get.
+func (p *pendingGet) Get() ([]byte, zkstore.Stat, error) {
 	p.wait()
 	if p.err != nil {
 		return nil, zkstore.Stat{}, p.err
 	}
-	if p.direct {
-		return p.data, p.stat, nil
-	}
-	r, ok := p.res.(*getDataResponse)
-	if !ok {
-		return nil, zkstore.Stat{}, fmt.Errorf("livestore: Get on a %s request", p.op)
-	}
-	return r.Data, toStat(&r.Stat), nil
+	return p.res.Data, toStat(&p.res.Stat), nil
 }
 
-// Children waits for a ChildrenAsync reply: the sorted names and the
-// Stat, as Store.Children.
-func (p *Pending) Children() ([]string, zkstore.Stat, error) {
+// Children on a getData request is a caller's mistake.
+func (p *pendingGet) Children() ([]string, zkstore.Stat, error) {
+	return nil, zkstore.Stat{}, fmt.Errorf("livestore: Children on a get request for %s", p.path)
+}
+
+// Children waits for the reply: the sorted names and the Stat, as
+// Store.Children.
+func (p *pendingChildren) Children() ([]string, zkstore.Stat, error) {
 	p.wait()
 	if p.err != nil {
 		return nil, zkstore.Stat{}, p.err
 	}
-	if p.direct {
-		return p.names, p.stat, nil
-	}
-	r, ok := p.res.(*getChildren2Response)
-	if !ok {
-		return nil, zkstore.Stat{}, fmt.Errorf("livestore: Children on a %s request", p.op)
-	}
-	return sortedChildren(r.Children), toStat(&r.Stat), nil
+	return sortedChildren(p.res.Children), toStat(&p.res.Stat), nil
+}
+
+// Get on a getChildren request is a caller's mistake.
+func (p *pendingChildren) Get() ([]byte, zkstore.Stat, error) {
+	return nil, zkstore.Stat{}, fmt.Errorf("livestore: Get on a children request for %s", p.path)
 }
