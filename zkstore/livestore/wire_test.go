@@ -122,7 +122,9 @@ func TestWireMatchesGoZookeeper(t *testing.T) {
 		decoders := []func() (interface{ Decode([]byte) (int, error) }, any){
 			func() (interface{ Decode([]byte) (int, error) }, any) { return &getDataResponse{}, &reflGetData{} },
 			func() (interface{ Decode([]byte) (int, error) }, any) { return &statResponse{}, &reflStat{} },
-			func() (interface{ Decode([]byte) (int, error) }, any) { return &getChildren2Response{}, &reflChildren{} },
+			func() (interface{ Decode([]byte) (int, error) }, any) {
+				return &getChildren2Response{}, &reflChildren{}
+			},
 		}
 		for k, buf := range bufs {
 			// Whole, every truncation, and with bytes after it. A
