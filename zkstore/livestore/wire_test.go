@@ -23,6 +23,9 @@ func zkDecodePacket(buf []byte, st any) (int, error)
 //go:linkname zkEncodePacket github.com/go-zookeeper/zk.encodePacket
 func zkEncodePacket(buf []byte, st any) (int, error)
 
+// juteDecoder is what go-zookeeper calls instead of decoding by reflection.
+type juteDecoder interface{ Decode([]byte) (int, error) }
+
 type (
 	reflPathWatch struct {
 		Path  string
@@ -76,9 +79,7 @@ func encodeRefl(t *testing.T, v any) []byte {
 
 // sameDecode decodes buf with both codecs and fails when they disagree on
 // the value, the length read, or whether it is short.
-func sameDecode(t *testing.T, buf []byte, ours interface {
-	Decode([]byte) (int, error)
-}, theirs any) {
+func sameDecode(t *testing.T, buf []byte, ours juteDecoder, theirs any) {
 	t.Helper()
 	on, oerr := ours.Decode(buf)
 	tn, terr := zkDecodePacket(buf, theirs)
@@ -119,10 +120,10 @@ func TestWireMatchesGoZookeeper(t *testing.T) {
 			encodeRefl(t, &reflStat{Stat: st}),
 			encodeRefl(t, &reflChildren{Children: names, Stat: st}),
 		}
-		decoders := []func() (interface{ Decode([]byte) (int, error) }, any){
-			func() (interface{ Decode([]byte) (int, error) }, any) { return &getDataResponse{}, &reflGetData{} },
-			func() (interface{ Decode([]byte) (int, error) }, any) { return &statResponse{}, &reflStat{} },
-			func() (interface{ Decode([]byte) (int, error) }, any) {
+		decoders := []func() (juteDecoder, any){
+			func() (juteDecoder, any) { return &getDataResponse{}, &reflGetData{} },
+			func() (juteDecoder, any) { return &statResponse{}, &reflStat{} },
+			func() (juteDecoder, any) {
 				return &getChildren2Response{}, &reflChildren{}
 			},
 		}
@@ -179,11 +180,11 @@ func BenchmarkWireDecode(b *testing.B) {
 	cases := []struct {
 		name   string
 		buf    []byte
-		ours   func() interface{ Decode([]byte) (int, error) }
+		ours   func() juteDecoder
 		theirs func() any
 	}{
-		{"getData", nil, func() interface{ Decode([]byte) (int, error) } { return &getDataResponse{} }, func() any { return &reflGetData{} }},
-		{"getChildren2", nil, func() interface{ Decode([]byte) (int, error) } { return &getChildren2Response{} }, func() any { return &reflChildren{} }},
+		{"getData", nil, func() juteDecoder { return &getDataResponse{} }, func() any { return &reflGetData{} }},
+		{"getChildren2", nil, func() juteDecoder { return &getChildren2Response{} }, func() any { return &reflChildren{} }},
 	}
 	buf := make([]byte, 1<<16)
 	n, _ := zkEncodePacket(buf, &reflGetData{Data: make([]byte, 100), Stat: zk.Stat{Czxid: 1}})
