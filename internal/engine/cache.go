@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/zksql/zksql/parser"
+	"github.com/zksql/zksql/zkstore"
 )
 
 // CacheCoverage is the optional interface of a store that answers the
@@ -39,6 +40,19 @@ func (s skipUnreadableStore) Subtrees() []string { return subtreesOf(s.Store) }
 func covers(st any, path string) bool {
 	c, ok := st.(CacheCoverage)
 	return ok && c.Covers(path)
+}
+
+// pipelinerFor returns st as a Pipeliner when a read of path sent ahead
+// would overlap with the statement's own work: st pipelines and the read
+// cache does not answer path from memory (then the answer is there at
+// once, and a point read appends it into its pooled buffer instead of
+// taking a copy from a read sent ahead).
+func pipelinerFor(st zkstore.Store, path string) (zkstore.Pipeliner, bool) {
+	a, ok := zkstore.PipelinerOf(st)
+	if !ok || covers(st, path) {
+		return nil, false
+	}
+	return a, true
 }
 
 func subtreesOf(st any) []string {

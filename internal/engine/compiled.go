@@ -50,14 +50,17 @@ func (e *env) sendEarly(p *readPlan) {
 	if p.earlyPath == nil {
 		return
 	}
-	a, ok := zkstore.PipelinerOf(e.st)
-	if !ok {
+	if _, ok := zkstore.PipelinerOf(e.st); !ok {
 		return
 	}
 	v, err := eval.Eval(p.earlyPath, nil, e.args)
 	path, ok := v.(string)
 	if err != nil || !ok {
 		return // the plan reports it, or compares in a way a read cannot
+	}
+	a, ok := pipelinerFor(e.st, path)
+	if !ok {
+		return
 	}
 	e.early = &earlyRead{path: path, pending: a.GetAsync(e.ctx, path)}
 }

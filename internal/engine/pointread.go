@@ -76,7 +76,7 @@ func (pr *pointRows) start() bool {
 	}
 	pr.path = path
 	if q.level == fetchData {
-		if a, ok := zkstore.PipelinerOf(e.st); ok {
+		if a, ok := pipelinerFor(e.st, path); ok {
 			pr.pending = a.GetAsync(e.ctx, path)
 		}
 	}
