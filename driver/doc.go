@@ -241,7 +241,12 @@
 // WithSync first sends ZooKeeper's sync on "/" (one sync brings the
 // connected server up to date for the whole tree), then reads, so it sees
 // every write acknowledged anywhere before it began; EXPLAIN under such a
-// context lists the sync as its first step. It costs one round trip. The
+// context lists the sync as its first step. A point SELECT sends its read
+// right behind the sync, without waiting for the sync's reply: the server
+// answers a session's requests in order, so the read is answered only once
+// the sync has brought the server up to date, and the two cost one round
+// trip (the raw client's Sync then Get costs two). Other SELECTs wait for
+// the sync first, one round trip more. The
 // DSN option sync_reads=true (Config.SyncReads) does the same for every
 // SELECT of the sql.DB, and EXPLAIN lists that sync too. UPDATE and
 // DELETE do not sync: the versions they read are checked by the write.

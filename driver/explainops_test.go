@@ -114,6 +114,11 @@ func (r *opRecorder) ChildrenAsync(ctx context.Context, p string) zkstore.Pendin
 	return zkstore.ChildrenAsync(ctx, r.Store, p)
 }
 
+func (r *opRecorder) SyncAsync(ctx context.Context, p string) zkstore.PendingSync {
+	r.saw("sync")
+	return zkstore.SyncAsync(ctx, r.Store, p)
+}
+
 func (r *opRecorder) Pipelines() bool { return zkstore.Pipelines(r.Store) }
 
 // explainKinds are the operation names EXPLAIN uses.

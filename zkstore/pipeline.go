@@ -101,3 +101,38 @@ func (r *DoneRead) Children() ([]string, Stat, error) {
 	}
 	return r.Names, r.Stat, nil
 }
+
+// SyncSender is an optional Store that sends a sync without waiting for
+// its reply. ZooKeeper answers a session's requests in the order they were
+// sent, so a read sent after a sync is answered after the sync has caught
+// the server up with the leader: "sync, then read" costs one round trip
+// instead of two, and the read is as current (this is how the ZooKeeper
+// paper has clients use sync). livestore implements it. A Store that wraps
+// another forwards it only if its reads of the wrapped store keep the order
+// they were sent in; a read cache does not forward it, since its own Sync
+// is a barrier the cache's answers wait for.
+type SyncSender interface {
+	Store
+	// SyncAsync sends a sync of path and returns at once.
+	SyncAsync(ctx context.Context, path string) PendingSync
+}
+
+// PendingSync is a sync sent by SyncAsync.
+type PendingSync interface {
+	// Wait waits for the reply and returns what Store.Sync would have.
+	Wait() error
+}
+
+// SyncAsync sends a sync through st if it is a SyncSender, and otherwise
+// syncs now.
+func SyncAsync(ctx context.Context, st Store, path string) PendingSync {
+	if s, ok := st.(SyncSender); ok {
+		return s.SyncAsync(ctx, path)
+	}
+	return &DoneSync{Err: st.Sync(ctx, path)}
+}
+
+// DoneSync is a PendingSync whose outcome is already known.
+type DoneSync struct{ Err error }
+
+func (d *DoneSync) Wait() error { return d.Err }

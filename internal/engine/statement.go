@@ -73,12 +73,18 @@ func (c *Session) query(ctx context.Context, sqlText string, cp *compiled, vals 
 			pr.recycle()
 			return nil, wrapStmt(sqlText, err) // ErrBadConn and context errors pass unchanged
 		}
-		if err := pr.env.syncFirst(); err != nil {
-			err = pr.env.wrap(err)
-			pr.recycle()
-			return nil, err
+		// With a sync, the read is sent right behind it (sendSync) and
+		// the sync's outcome is known before any answer.
+		sync := pr.env.sendSync()
+		started := pr.start()
+		if sync != nil {
+			if err := sync.Wait(); err != nil {
+				err = pr.env.wrap(err)
+				pr.recycle()
+				return nil, err
+			}
 		}
-		if pr.start() {
+		if started {
 			c.last = lastRun{plan: plan, ran: readPoint}
 			return pr, nil
 		}

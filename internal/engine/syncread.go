@@ -1,6 +1,10 @@
 package engine
 
-import "context"
+import (
+	"context"
+
+	"github.com/zksql/zksql/zkstore"
+)
 
 // syncKey is the context key WithSync sets.
 type syncKey struct{}
@@ -9,7 +13,8 @@ type syncKey struct{}
 // its session reads from catch up with the ZooKeeper leader (ZooKeeper's
 // sync), so the read sees every write acknowledged anywhere before the
 // statement began. One sync covers the whole tree, so it is sent on "/"
-// (the session's root, under a chroot). It costs one round trip; without
+// (the session's root, under a chroot). It costs one round trip (none
+// more for a point read, sent behind it: sendSync); without
 // it a read may lag other sessions' writes by what the connected follower
 // has not applied yet.
 func WithSync(ctx context.Context) context.Context {
@@ -36,4 +41,17 @@ func (e *env) syncFirst() error {
 	}
 	e.synced = true
 	return e.st.Sync(e.ctx, "/")
+}
+
+// sendSync is syncFirst for a read sent right after it: on a store that
+// sends a sync without waiting for it (zkstore.SyncSender), the read goes
+// out behind the sync and both take one round trip; the server answers
+// the read only once the sync has caught it up. The caller waits for the
+// returned sync before it answers anything. nil when no sync is asked.
+func (e *env) sendSync() zkstore.PendingSync {
+	if e.synced || !e.syncReads() {
+		return nil
+	}
+	e.synced = true
+	return zkstore.SyncAsync(e.ctx, e.st, "/")
 }

@@ -65,6 +65,7 @@ const (
 	opExists       = 3
 	opGetData      = 4
 	opGetChildren2 = 12
+	opSync         = 9
 )
 
 // The requests and replies of those calls, as go-zookeeper encodes them
@@ -72,6 +73,14 @@ const (
 type pathWatchRequest struct {
 	Path  string
 	Watch bool
+}
+
+type pathRequest struct {
+	Path string
+}
+
+type syncResponse struct {
+	Path string
 }
 
 type getDataResponse struct {
@@ -177,6 +186,12 @@ type pendingGet struct {
 	res getDataResponse
 }
 
+// pendingSync is a sync request and its reply.
+type pendingSync struct {
+	pending
+	res syncResponse
+}
+
 // pendingChildren is a getChildren2 request and its reply.
 type pendingChildren struct {
 	pending
@@ -187,6 +202,7 @@ var (
 	_ zkstore.Pipeliner   = (*Store)(nil)
 	_ zkstore.PendingRead = (*pendingGet)(nil)
 	_ zkstore.PendingRead = (*pendingChildren)(nil)
+	_ zkstore.SyncSender  = (*Store)(nil)
 )
 
 // GetAsync sends a getData request for path and returns at once.
@@ -198,7 +214,7 @@ func (s *Store) GetAsync(ctx context.Context, path string) zkstore.PendingRead {
 		return r
 	}
 	p := &pendingGet{pending: pending{s: s, ctx: ctx, op: "get", path: path}}
-	p.send(opGetData, &p.res)
+	p.send(opGetData, &pathWatchRequest{Path: s.abs(path)}, &p.res, true)
 	return p
 }
 
@@ -210,18 +226,37 @@ func (s *Store) ChildrenAsync(ctx context.Context, path string) zkstore.PendingR
 		return r
 	}
 	p := &pendingChildren{pending: pending{s: s, ctx: ctx, op: "children", path: path}}
-	p.send(opGetChildren2, &p.res)
+	p.send(opGetChildren2, &pathWatchRequest{Path: s.abs(path)}, &p.res, true)
 	return p
+}
+
+// SyncAsync sends a sync of path and returns at once: a read sent after
+// it on this session is answered after the sync completes (see
+// zkstore.SyncSender).
+func (s *Store) SyncAsync(ctx context.Context, path string) zkstore.PendingSync {
+	if !rawMulti {
+		return &zkstore.DoneSync{Err: s.Sync(ctx, path)}
+	}
+	p := &pendingSync{pending: pending{s: s, ctx: ctx, op: "sync", path: path}}
+	p.send(opSync, &pathRequest{Path: s.abs(path)}, &p.res, false)
+	return p
+}
+
+// Wait waits for the sync's reply.
+func (p *pendingSync) Wait() error {
+	p.wait()
+	return p.err
 }
 
 // Pipelines is true: go-zookeeper keeps the requests outstanding on the
 // connection.
 func (s *Store) Pipelines() bool { return true }
 
-// send queues the request, whose reply go-zookeeper decodes into res, or
-// settles p with the reason it cannot be sent.
-func (p *pending) send(opcode int32, res any) {
-	if err := p.s.checkRead(p.op, p.path, true); err != nil {
+// send queues req, whose reply go-zookeeper decodes into res, or settles
+// p with the reason it cannot be sent. watchFlag: req ends with one (for
+// the request size check).
+func (p *pending) send(opcode int32, req, res any, watchFlag bool) {
+	if err := p.s.checkRead(p.op, p.path, watchFlag); err != nil {
 		p.got, p.err = true, err
 		return
 	}
@@ -229,7 +264,7 @@ func (p *pending) send(opcode int32, res any) {
 		p.got, p.err = true, p.s.fail(p.op, p.path, &ctxError{err: err}, false)
 		return
 	}
-	p.ch = zkQueueRequest(p.s.conn, opcode, &pathWatchRequest{Path: p.s.abs(p.path)}, res, nil)
+	p.ch = zkQueueRequest(p.s.conn, opcode, req, res, nil)
 }
 
 // Done reports, without waiting, whether the reply (or an error) is in.
