@@ -50,9 +50,6 @@ func (e *env) sendEarly(p *readPlan) {
 	if p.earlyPath == nil {
 		return
 	}
-	if _, ok := zkstore.PipelinerOf(e.st); !ok {
-		return
-	}
 	v, err := eval.Eval(p.earlyPath, nil, e.args)
 	path, ok := v.(string)
 	if err != nil || !ok {

@@ -75,10 +75,10 @@ func (c *Session) query(ctx context.Context, sqlText string, cp *compiled, vals 
 		}
 		// With a sync, the read is sent right behind it (sendSync) and
 		// the sync's outcome is known before any answer.
-		sync := pr.env.sendSync()
+		pendingSync := pr.env.sendSync()
 		started := pr.start()
-		if sync != nil {
-			if err := sync.Wait(); err != nil {
+		if pendingSync != nil {
+			if err := pendingSync.Wait(); err != nil {
 				err = pr.env.wrap(err)
 				pr.recycle()
 				return nil, err

@@ -36,14 +36,14 @@ func (e *env) syncReads() bool {
 // syncFirst syncs the session's server with the leader when the
 // statement's context or the session's options ask for it.
 func (e *env) syncFirst() error {
-	if e.synced || !e.syncReads() {
-		return nil
+	if p := e.sendSync(); p != nil {
+		return p.Wait()
 	}
-	e.synced = true
-	return e.st.Sync(e.ctx, "/")
+	return nil
 }
 
-// sendSync is syncFirst for a read sent right after it: on a store that
+// sendSync sends the sync syncFirst waits for, once per statement. A point
+// read is sent right after it, before the wait: on a store that
 // sends a sync without waiting for it (zkstore.SyncSender), the read goes
 // out behind the sync and both take one round trip; the server answers
 // the read only once the sync has caught it up. The caller waits for the

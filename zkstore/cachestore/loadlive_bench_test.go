@@ -3,14 +3,11 @@ package cachestore_test
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/go-zookeeper/zk"
 
 	"github.com/zksql/zksql/internal/testkit/zkserver"
-	"github.com/zksql/zksql/zkstore/cachestore"
 	"github.com/zksql/zksql/zkstore/livestore"
 )
 
@@ -47,30 +44,15 @@ func BenchmarkCacheLoadLive(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
 		// Close closes the wrapped store too: a session per load.
 		inner, err := livestore.Open(ctx, []string{addr})
 		if err != nil {
 			b.Fatal(err)
 		}
-		start := time.Now()
-		cs, err := cachestore.New(ctx, inner, []string{root})
-		if err != nil {
-			b.Fatal(err)
+		cs := measureLoad(b, ctx, inner, root)
+		if n, want := cs.Stats().Znodes, 1+parents*(1+leaves); n != want {
+			b.Fatalf("cache holds %d znodes, want %d", n, want)
 		}
-		load := time.Since(start)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		n := cs.Stats().Znodes
-		if n != 1+parents*(1+leaves) {
-			b.Fatalf("cache holds %d znodes, want %d", n, 1+parents*(1+leaves))
-		}
-		held := float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
-		b.ReportMetric(held/(1<<20), "MiB")
-		b.ReportMetric(held/float64(n), "B/znode")
-		b.ReportMetric(load.Seconds()*1000, "ms-load")
 		cs.Close()
 	}
 }
