@@ -56,6 +56,9 @@ type loop struct {
 	pending []watchKey
 	// saidExpired: the session's expiry is reported (once).
 	saidExpired bool
+	// burst counts the events delivered in a row without the full
+	// select (see maxBurst).
+	burst int
 	// quietLoad: the load to come re-reads after the persistent
 	// watch said events may be missing (a reconnect, a reader too far
 	// behind); the session kept its watch, so what it finds is
@@ -271,15 +274,24 @@ func (l *loop) step() bool {
 	}
 	if ok {
 		out = e.out
+		if l.burst < maxBurst {
+			// A consumer waiting takes the event without the full
+			// select, which costs more than the rest of a delivery;
+			// every maxBurst events the full one gives the watches
+			// and the session their turn.
+			select {
+			case out <- ev:
+				l.burst++
+				l.delivered(ev, queued)
+				return true
+			default:
+			}
+		}
 	}
+	l.burst = 0
 	select {
 	case out <- ev:
-		if queued {
-			l.queue[0] = Event{}
-			l.queue = l.queue[1:]
-		} else {
-			e.k.commit(ev)
-		}
+		l.delivered(ev, queued)
 	case f := <-e.firings:
 		return l.watchFired(f)
 	case dev, ok := <-e.direct[0].ch:
@@ -298,6 +310,21 @@ func (l *loop) step() bool {
 		return false
 	}
 	return true
+}
+
+// maxBurst bounds the events a stream delivers in a row to a waiting
+// consumer before it looks at anything else.
+const maxBurst = 64
+
+// delivered takes ev, just received by the consumer, off what is to be
+// delivered.
+func (l *loop) delivered(ev Event, queued bool) {
+	if queued {
+		l.queue[0] = Event{}
+		l.queue = l.queue[1:]
+	} else {
+		l.e.k.commit(ev)
+	}
 }
 
 // watchFired reads again what a one-shot watch that fired covers.

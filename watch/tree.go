@@ -39,7 +39,7 @@ func Tree(ctx context.Context, src Source, root string, opts ...Option) <-chan E
 	cfg := newConfig(opts)
 	cfg.persistent = true
 	return start(ctx, src, root, &tree{root: root, maxDepth: cfg.maxDepth, cur: map[string]*tnode{},
-		del: map[string]*tnode{}, dirty: map[string]struct{}{}, goneRev: map[string]int64{}}, cfg)
+		del: map[string]*tnode{}, marked: map[string]struct{}{}, goneRev: map[string]int64{}}, cfg)
 }
 
 // tnode is one znode of a tree as read. It is never modified once in a
@@ -64,14 +64,25 @@ type tree struct {
 	maxDepth int
 
 	cur, del map[string]*tnode
-	dirty    map[string]struct{} // paths whose cur and del may differ
+	// The paths whose cur and del may differ are those of the steps left
+	// in order (while ordered) and those marked since order was built:
+	// one at a time in marked, in bulk (a load's, repeats allowed) in
+	// bulk. Delivering a step takes it off order and so unmarks it.
+	marked map[string]struct{}
+	bulk   []string
 	// goneRev is, for a path removed from cur, a zxid no later than a
 	// moment the znode was seen absent: the Revision of its Deleted event
 	// (raised to the last revision delivered for the path). Any later
 	// incarnation of the znode has a larger Czxid.
 	goneRev map[string]int64
-	order   []step // dirty paths in delivery order; nil to rebuild
-	ordered bool
+	order   []step // the paths to deliver in delivery order
+	ordered bool   // order holds every marked path
+	// anyGone: a path of order was gone from the current state when it
+	// was built. Until order is built again no other path can become
+	// gone (the current state does not change without marking a path,
+	// and delivering only ends a path's being gone), so without one no
+	// step needs the ancestors' check.
+	anyGone bool
 
 	loaded, needSynced, resyncing bool
 }
@@ -91,7 +102,14 @@ func (t *tree) listChildren(p string) bool {
 }
 
 func (t *tree) markDirty(p string) {
-	t.dirty[p] = struct{}{}
+	t.marked[p] = struct{}{}
+	t.ordered = false
+}
+
+// markAll marks the paths of a load: a slice, not the map, as a load
+// marks every znode of the subtree.
+func (t *tree) markAll(paths []string) {
+	t.bulk = append(t.bulk, paths...)
 	t.ordered = false
 }
 
@@ -140,13 +158,22 @@ type walkRead struct {
 	n    *tnode // set once the data is in: the read is of the children
 }
 
-// walk reads the subtree at the root into m without arming a watch (the
+// walkedNode is a znode read by walk.
+type walkedNode struct {
+	path string
+	n    *tnode
+}
+
+// walk reads the subtree at the root without arming a watch (the
 // persistent recursive watch, set before, reports every change after),
 // keeping walkWindow reads outstanding: a Get for every znode, then a
 // Children only where the Stat counts children. It is the load of
 // loadNode (the same checks, the same tnodes) made in one pass of
-// overlapping reads rather than two round trips a znode.
-func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) error {
+// overlapping reads rather than two round trips a znode. The znodes come
+// out parents first, in a slice: a map sized once for them costs far
+// less than one grown insert by insert.
+func (t *tree) walk(ctx context.Context, st zkstore.Store) ([]walkedNode, error) {
+	var out []walkedNode
 	todo := []string{t.root}
 	var inflight []walkRead // FIFO: replies come in the order sent
 	for len(todo) > 0 || len(inflight) > 0 {
@@ -161,7 +188,7 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) 
 		if w.n == nil {
 			data, stat, ok, err := absent(w.pr.Get())
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !ok {
 				continue // deleted meanwhile: the watch tells
@@ -169,11 +196,11 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) 
 			n := &tnode{data: data, stat: stat}
 			switch {
 			case !t.listChildren(w.path):
-				m[w.path] = n
+				out = append(out, walkedNode{w.path, n})
 			case stat.NumChildren == 0:
 				// The Stat is of the moment of the read: no child then.
 				n.children, n.listPzxid = []string{}, stat.Pzxid
-				m[w.path] = n
+				out = append(out, walkedNode{w.path, n})
 			default:
 				inflight = append(inflight, walkRead{path: w.path, pr: zkstore.ChildrenAsync(ctx, st, w.path), n: n})
 			}
@@ -184,7 +211,7 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) 
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if names == nil {
 			names = []string{}
@@ -194,12 +221,12 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store, m map[string]*tnode) 
 			n.stat = cst // fresher child fields, same data
 		}
 		n.children, n.listPzxid = names, cst.Pzxid
-		m[w.path] = n
+		out = append(out, walkedNode{w.path, n})
 		for i := len(names) - 1; i >= 0; i-- {
 			todo = append(todo, zkstore.Join(w.path, names[i]))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // absentRev is, for a path missing from m (a fresh load), the listing
@@ -216,32 +243,37 @@ func (t *tree) absentRev(m map[string]*tnode, p string) int64 {
 }
 
 func (t *tree) load(ctx context.Context, r *reader) error {
-	m := map[string]*tnode{}
-	var err error
+	var (
+		m     map[string]*tnode
+		added []string
+	)
 	if r.e.recursive {
-		err = t.walk(ctx, r.st, m)
+		nodes, err := t.walk(ctx, r.st)
+		if err != nil {
+			return err
+		}
+		m = make(map[string]*tnode, len(nodes))
+		added = make([]string, len(nodes), len(nodes)+len(t.cur)+len(t.del))
+		for i, w := range nodes {
+			m[w.path], added[i] = w.n, w.path
+		}
 	} else {
-		var added []string
-		err = t.loadNode(ctx, r, m, t.root, &added)
-	}
-	if err != nil {
-		return err
-	}
-	for p := range t.cur {
-		t.markDirty(p)
-		if m[p] == nil {
-			t.goneRev[p] = max(t.goneRev[p], t.absentRev(m, p))
+		m = make(map[string]*tnode, len(t.cur))
+		if err := t.loadNode(ctx, r, m, t.root, &added); err != nil {
+			return err
 		}
 	}
-	for p := range m {
-		t.markDirty(p)
-	}
-	for p := range t.del {
-		t.markDirty(p)
-		if m[p] == nil {
-			t.goneRev[p] = max(t.goneRev[p], t.absentRev(m, p))
+	// Every path of the old state, the new one and the delivered one may
+	// differ between what is delivered and what is read.
+	for _, old := range []map[string]*tnode{t.cur, t.del} {
+		for p := range old {
+			added = append(added, p)
+			if m[p] == nil {
+				t.goneRev[p] = max(t.goneRev[p], t.absentRev(m, p))
+			}
 		}
 	}
+	t.markAll(added)
 	if !t.loaded {
 		t.needSynced = true // the initial state ends with Synced
 	}
@@ -438,8 +470,12 @@ func (t *tree) gone(p string) bool {
 }
 
 func (t *tree) goneHere(p string) bool {
-	d, c := t.del[p], t.cur[p]
-	return d != nil && (c == nil || c.stat.Czxid != d.stat.Czxid)
+	d := t.del[p]
+	if d == nil {
+		return false
+	}
+	c := t.cur[p]
+	return c == nil || c.stat.Czxid != d.stat.Czxid
 }
 
 // ancestorGone reports whether an ancestor of p within the tree is gone:
@@ -456,25 +492,49 @@ func (t *tree) ancestorGone(p string) bool {
 	return false
 }
 
+// marks gathers the paths marked, each once, sorted: parents before
+// children.
+func (t *tree) marks() []string {
+	paths := t.bulk
+	t.bulk = nil
+	for _, s := range t.order {
+		if !s.delete {
+			paths = append(paths, s.path)
+		}
+	}
+	for p := range t.marked {
+		paths = append(paths, p)
+	}
+	clear(t.marked)
+	slices.Sort(paths)
+	return slices.Compact(paths)
+}
+
 func (t *tree) buildOrder() {
-	for p := range t.dirty {
-		if t.goneHere(p) {
+	paths := t.marks()
+	t.anyGone = false
+	for _, p := range paths {
+		if len(t.del) > 0 && t.goneHere(p) {
 			// The delivered descendants of a gone znode go with it.
+			t.anyGone = true
+			n := len(paths)
 			for q := range t.del {
-				if _, ok := t.dirty[q]; !ok && t.ancestorGone(q) {
-					t.dirty[q] = struct{}{}
+				if _, found := slices.BinarySearch(paths[:n], q); !found && t.ancestorGone(q) {
+					paths = append(paths, q)
 				}
+			}
+			if len(paths) > n {
+				slices.Sort(paths)
 			}
 			break
 		}
 	}
-	paths := make([]string, 0, len(t.dirty))
-	for p := range t.dirty {
-		paths = append(paths, p)
+	if len(t.del) == 0 {
+		// The first delivery: size the map for all of it at once.
+		t.del = make(map[string]*tnode, len(paths))
 	}
-	slices.Sort(paths) // parents before children
 	t.order = t.order[:0]
-	for i := len(paths) - 1; i >= 0; i-- { // children before parents
+	for i := len(paths) - 1; t.anyGone && i >= 0; i-- { // children before parents
 		p := paths[i]
 		if t.gone(p) {
 			t.order = append(t.order, step{p, true})
@@ -490,7 +550,7 @@ func (t *tree) buildOrder() {
 func (t *tree) diff(s step) (Event, bool) {
 	d, c := t.del[s.path], t.cur[s.path]
 	switch {
-	case t.gone(s.path):
+	case d != nil && t.anyGone && (t.goneHere(s.path) || t.ancestorGone(s.path)):
 		// The Revision lies between the last one delivered for the path
 		// and the Czxid of its next incarnation (see goneRev).
 		rev := d.stat.Mzxid
@@ -529,9 +589,6 @@ func (t *tree) next() (Event, bool) {
 			return ev, true
 		}
 		t.order = t.order[1:]
-		if !s.delete {
-			delete(t.dirty, s.path)
-		}
 	}
 	if t.needSynced {
 		var rev int64
@@ -552,6 +609,11 @@ func (t *tree) commit(ev Event) {
 		delete(t.goneRev, ev.Path)
 	default:
 		t.del[ev.Path] = t.cur[ev.Path]
+		if !t.anyGone && len(t.order) > 0 && t.order[0].path == ev.Path {
+			// Delivered now, and with nothing gone there is nothing
+			// more its step can call for.
+			t.order = t.order[1:]
+		}
 	}
 }
 
@@ -562,7 +624,8 @@ func (t *tree) skipInitial() {
 	for p, n := range t.cur {
 		t.del[p] = n
 	}
-	clear(t.dirty)
+	clear(t.marked)
+	t.bulk = nil
 	t.order, t.ordered = t.order[:0], true
 	t.needSynced = false
 }

@@ -36,7 +36,11 @@ type result struct {
 	DriverAllocs   float64  `json:"driver_allocs_per_op,omitempty"`
 	RawAllocs      float64  `json:"raw_allocs_per_op,omitempty"`
 	Rounds         int      `json:"rounds"`
-	Note           string   `json:"note,omitempty"`
+	// DriverRounds and RawRounds are a sided case's figures round by
+	// round, in the order measured (-json only): what its medians hide.
+	DriverRounds []float64 `json:"driver_rounds,omitempty"`
+	RawRounds    []float64 `json:"raw_rounds,omitempty"`
+	Note         string    `json:"note,omitempty"`
 
 	valueIsRatio bool
 }
@@ -76,7 +80,7 @@ func round(f float64) float64 {
 // sided is a side-by-side result: Value is the ratio.
 func sided(unit string, d, w []float64, cmp string, target float64) result {
 	r := result{Unit: unit, Driver: median(d), Raw: median(w), Cmp: cmp, Target: target,
-		Rounds: len(d), valueIsRatio: true}
+		Rounds: len(d), valueIsRatio: true, DriverRounds: d, RawRounds: w}
 	if r.Raw != 0 {
 		r.RatioOfMedians = r.Driver / r.Raw
 	}
