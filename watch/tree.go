@@ -147,15 +147,29 @@ func (t *tree) loadNode(ctx context.Context, r *reader, m map[string]*tnode, p s
 	return nil
 }
 
-// walkWindow is how many reads the walk of a subtree under a persistent
-// watch keeps outstanding (on a store that pipelines reads).
-const walkWindow = 64
+// The walk of a subtree under a persistent watch keeps, on a store that
+// pipelines reads, up to walkWindow requests and walkReads reads
+// outstanding, and reads the data of up to walkBatch znodes in one
+// request where the store batches reads (zkstore.BatchGetter: one request
+// carries many reads, which costs the server far less than as many
+// requests).
+// A batch reads fewer znodes once large ones are seen, so that one reply
+// stays near walkBatchBytes of data: the server sends a reply whole.
+const (
+	walkWindow     = 64
+	walkReads      = 256
+	walkBatch      = 64
+	walkBatchBytes = 1 << 20
+)
 
-// walkRead is a read of the walk: the znode's data, or then its children.
+// walkRead is a request of the walk: the data of a batch of znodes, or
+// then the children of one.
 type walkRead struct {
-	path string
-	pr   zkstore.PendingRead
-	n    *tnode // set once the data is in: the read is of the children
+	paths []string // the batch's znodes
+	batch zkstore.PendingBatch
+	path  string // the listed znode, read before as n
+	list  zkstore.PendingRead
+	n     *tnode
 }
 
 // walkedNode is a znode read by walk.
@@ -166,47 +180,67 @@ type walkedNode struct {
 
 // walk reads the subtree at the root without arming a watch (the
 // persistent recursive watch, set before, reports every change after),
-// keeping walkWindow reads outstanding: a Get for every znode, then a
-// Children only where the Stat counts children. It is the load of
+// many reads outstanding: the data of every znode, in batches, then the
+// children only where the Stat counts children. It is the load of
 // loadNode (the same checks, the same tnodes) made in one pass of
 // overlapping reads rather than two round trips a znode. The znodes come
 // out parents first, in a slice: a map sized once for them costs far
 // less than one grown insert by insert.
 func (t *tree) walk(ctx context.Context, st zkstore.Store) ([]walkedNode, error) {
-	var out []walkedNode
-	todo := []string{t.root}
-	var inflight []walkRead // FIFO: replies come in the order sent
+	var (
+		out      []walkedNode
+		todo     = []string{t.root}
+		inflight []walkRead // FIFO: replies come in the order sent
+		reads    int        // outstanding
+		largest  = 1        // the largest data read so far
+	)
 	for len(todo) > 0 || len(inflight) > 0 {
 		for len(inflight) < walkWindow && len(todo) > 0 {
-			p := todo[len(todo)-1]
-			todo = todo[:len(todo)-1]
-			inflight = append(inflight, walkRead{path: p, pr: zkstore.GetAsync(ctx, st, p)})
+			// Whole batches: a listing's reply must not leave room for
+			// one read only.
+			k := min(len(todo), walkBatch, max(1, walkBatchBytes/largest))
+			if reads+k > walkReads && len(inflight) > 0 {
+				break
+			}
+			batch := make([]string, k)
+			for i := range batch { // the top of the stack first
+				batch[i] = todo[len(todo)-1-i]
+			}
+			todo = todo[:len(todo)-k]
+			inflight = append(inflight, walkRead{paths: batch, batch: zkstore.GetBatchAsync(ctx, st, batch)})
+			reads += k
 		}
 		w := inflight[0]
 		inflight[0] = walkRead{}
 		inflight = inflight[1:]
-		if w.n == nil {
-			data, stat, ok, err := absent(w.pr.Get())
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue // deleted meanwhile: the watch tells
-			}
-			n := &tnode{data: data, stat: stat}
-			switch {
-			case !t.listChildren(w.path):
-				out = append(out, walkedNode{w.path, n})
-			case stat.NumChildren == 0:
-				// The Stat is of the moment of the read: no child then.
-				n.children, n.listPzxid = []string{}, stat.Pzxid
-				out = append(out, walkedNode{w.path, n})
-			default:
-				inflight = append(inflight, walkRead{path: w.path, pr: zkstore.ChildrenAsync(ctx, st, w.path), n: n})
+		if w.batch != nil {
+			reads -= len(w.paths)
+			for i, p := range w.paths {
+				data, stat, ok, err := absent(w.batch.Get(i))
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue // deleted meanwhile: the watch tells
+				}
+				n := &tnode{data: data, stat: stat}
+				largest = max(largest, len(data))
+				switch {
+				case !t.listChildren(p):
+					out = append(out, walkedNode{p, n})
+				case stat.NumChildren == 0:
+					// The Stat is of the moment of the read: no child then.
+					n.children, n.listPzxid = []string{}, stat.Pzxid
+					out = append(out, walkedNode{p, n})
+				default:
+					inflight = append(inflight, walkRead{path: p, list: zkstore.ChildrenAsync(ctx, st, p), n: n})
+					reads++
+				}
 			}
 			continue
 		}
-		names, cst, err := w.pr.Children()
+		reads--
+		names, cst, err := w.list.Children()
 		if errors.Is(err, zkstore.ErrNoNode) {
 			continue
 		}

@@ -136,3 +136,55 @@ func SyncAsync(ctx context.Context, st Store, path string) PendingSync {
 type DoneSync struct{ Err error }
 
 func (d *DoneSync) Wait() error { return d.Err }
+
+// BatchGetter is an optional Pipeliner that reads the data of many znodes
+// in one request (ZooKeeper 3.6+'s multiRead): the server then answers one
+// request where it would answer one per znode, which on a walk of a large
+// subtree costs it and the client markedly less than the requests' own
+// work. The reads are separate reads, not one atomic snapshot (ZooKeeper
+// does not promise that of multiRead): each result is what Get would have
+// given at some moment between the send and the reply. livestore
+// implements it once the server is known to speak 3.6's requests (an
+// addWatch it accepted); callers use GetBatchAsync of this package, which
+// sends the reads one by one on other stores.
+type BatchGetter interface {
+	Pipeliner
+	// GetBatchAsync sends one request reading the data of every path and
+	// returns at once.
+	GetBatchAsync(ctx context.Context, paths []string) PendingBatch
+}
+
+// PendingBatch is a batch of reads sent by GetBatchAsync. It belongs to
+// the goroutine that made it.
+type PendingBatch interface {
+	// Len is the number of reads: one per path, in their order.
+	Len() int
+	// Get waits for the reply and gives the i-th read's outcome, as
+	// Store.Get would have (ErrNoNode for a znode that is absent). When
+	// the request itself fails every read fails with its error.
+	Get(i int) ([]byte, Stat, error)
+}
+
+// GetBatchAsync sends the reads of paths through st: as one request if st
+// is a BatchGetter, and otherwise one GetAsync each.
+func GetBatchAsync(ctx context.Context, st Store, paths []string) PendingBatch {
+	if b, ok := st.(BatchGetter); ok {
+		return b.GetBatchAsync(ctx, paths)
+	}
+	return ReadsBatch(ctx, st, paths)
+}
+
+// ReadsBatch sends one GetAsync per path: the PendingBatch of a store (or
+// a moment) without batched reads.
+func ReadsBatch(ctx context.Context, st Store, paths []string) PendingBatch {
+	reads := make(readsBatch, len(paths))
+	for i, p := range paths {
+		reads[i] = GetAsync(ctx, st, p)
+	}
+	return reads
+}
+
+type readsBatch []PendingRead
+
+func (r readsBatch) Len() int                        { return len(r) }
+func (r readsBatch) Get(i int) ([]byte, Stat, error) { return r[i].Get() }

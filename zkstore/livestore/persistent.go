@@ -151,6 +151,7 @@ func (s *Store) AddWatch(ctx context.Context, path string, mode zkstore.WatchMod
 		}
 		return nil, err
 	}
+	s.batchReads.Store(true) // a 3.6 server: it answers multiRead too
 	stop := context.AfterFunc(ctx, func() { s.removePersistent(w) })
 	r.mu.Lock()
 	w.stop = stop

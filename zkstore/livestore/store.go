@@ -75,10 +75,14 @@ type Store struct {
 	reconnects     int64
 	subs           map[*subscription]struct{}
 	watches        watchRegistry
-	pwatches       pwRegistry    // persistent watches (persistent.go)
-	closing        bool          // set by Close under mu: no new call goroutines
-	established    chan struct{} // closed when the first session is established
-	expiredCh      chan struct{} // closed when the session expires
+	pwatches       pwRegistry // persistent watches (persistent.go)
+	// batchReads: the server answers multiRead (batch.go). Set once it
+	// accepted an addWatch (both came with ZooKeeper 3.6); cleared for
+	// good if a multiRead is refused.
+	batchReads, noBatchReads atomic.Bool
+	closing                  bool          // set by Close under mu: no new call goroutines
+	established              chan struct{} // closed when the first session is established
+	expiredCh                chan struct{} // closed when the session expires
 	// expiredBy is the error calls fail with once the session expired:
 	// ErrSessionExpired, or ErrSessionGivenUp when the store gave it up.
 	expiredBy error
