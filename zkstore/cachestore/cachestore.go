@@ -30,8 +30,10 @@ type config struct {
 	group      *Group
 }
 
-// DefaultLoadWindow is how many reads the initial load (and every
-// reload) keeps outstanding on a pipelining store by default.
+// DefaultLoadWindow is how many requests the initial load (and every
+// reload) keeps outstanding on a pipelining store by default: a znode's
+// reads, or on a store that batches reads (zkstore.BatchGetter) the data
+// of up to 64 znodes.
 const DefaultLoadWindow = 64
 
 // StaleReads lets cached reads answer from memory while the session is
@@ -40,8 +42,8 @@ const DefaultLoadWindow = 64
 // older: changes made since raised no event here.
 func StaleReads(ok bool) Option { return func(c *config) { c.staleReads = ok } }
 
-// LoadWindow sets how many reads the load of a subtree keeps outstanding
-// on a pipelining store (at least 1).
+// LoadWindow sets how many requests the load of a subtree keeps
+// outstanding on a pipelining store (at least 1; see DefaultLoadWindow).
 func LoadWindow(n int) Option {
 	return func(c *config) {
 		if n < 1 {

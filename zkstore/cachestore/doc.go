@@ -3,7 +3,8 @@
 // and sends everything else to the Store it wraps.
 //
 // New loads each subtree (with pipelined reads where the inner store is a
-// zkstore.Pipeliner) and keeps it current from one persistent recursive
+// zkstore.Pipeliner, the data of many znodes a request where it is a
+// zkstore.BatchGetter) and keeps it current from one persistent recursive
 // watch per subtree (ZooKeeper 3.6+; see zkstore.PersistentWatcher). Get,
 // Exists and Children, and GetAsync and ChildrenAsync, of a path inside a
 // cached subtree are answered from memory; the watch-setting reads (GetW,

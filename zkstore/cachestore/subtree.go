@@ -358,47 +358,93 @@ type reply struct {
 	cerr      error
 	getRead   zkstore.PendingRead
 	childRead zkstore.PendingRead
-	done      bool
+	// batch holds the getData, as its read at index idx; last: the
+	// batch's last read, whose reply ends the request.
+	batch zkstore.PendingBatch
+	idx   int
+	last  bool
+	done  bool
 }
 
 func (r *reply) wait() {
 	if r.done {
 		return
 	}
-	if r.getRead != nil {
+	switch {
+	case r.batch != nil:
+		r.data, r.gstat, r.gerr = r.batch.Get(r.idx)
+	case r.getRead != nil:
 		r.data, r.gstat, r.gerr = r.getRead.Get()
 	}
 	if r.childRead != nil {
 		r.names, r.cstat, r.cerr = r.childRead.Children()
 	}
-	r.getRead, r.childRead, r.done = nil, nil, true
+	r.getRead, r.childRead, r.batch, r.done = nil, nil, nil, true
 }
 
-// pipeline sends the reads of paths, at most window pairs ahead, and
-// hands each pair's replies to apply in the order the paths were given;
-// apply may add paths.
+// On a store that batches reads (zkstore.BatchGetter), the getData of up
+// to maxBatch znodes queued one after another go out as one request, and
+// up to maxBatchReplies replies are outstanding; a batch takes fewer once
+// large data has been seen, so that one reply stays near batchBytes.
+const (
+	maxBatch        = 64
+	maxBatchReplies = 256
+	batchBytes      = 1 << 20
+)
+
+// pipeline sends the reads of paths, at most window requests ahead (a
+// znode's pair, or a batch of getData), and hands each znode's replies to
+// apply in the order the paths were given; apply may add paths.
 func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *reply, more func(readReq)) error) error {
 	window := t.s.cfg.window
 	if !zkstore.Pipelines(t.s.inner) {
 		window = 1
 	}
+	_, batching := t.s.inner.(zkstore.BatchGetter)
 	queue := append([]readReq(nil), first...)
-	var inflight, free []*reply
+	var (
+		inflight, free []*reply
+		requests       int // outstanding
+		largest        = 1 // the largest data read so far
+		paths          []string
+	)
 	more := func(r readReq) { queue = append(queue, r) }
+	// A reply is reused once applied (apply keeps its data and names,
+	// not the reply): a load allocates as many as are outstanding, not
+	// one per znode.
+	newReply := func(q readReq) *reply {
+		var r *reply
+		if n := len(free); n > 0 {
+			r, free = free[n-1], free[:n-1]
+		} else {
+			r = new(reply)
+		}
+		*r = reply{path: q.path, full: q.full, list: q.list, last: true}
+		return r
+	}
 	for len(queue) > 0 || len(inflight) > 0 {
-		for len(queue) > 0 && len(inflight) < window {
+		for len(queue) > 0 && requests < window {
+			if k := plainGets(queue, min(maxBatch, max(1, batchBytes/largest))); batching && k > 1 {
+				if len(inflight)+k > maxBatchReplies && len(inflight) > 0 {
+					break
+				}
+				paths = paths[:0]
+				for _, q := range queue[:k] {
+					paths = append(paths, q.path)
+				}
+				b := zkstore.GetBatchAsync(ctx, t.s.inner, slices.Clone(paths))
+				for i, q := range queue[:k] {
+					r := newReply(q)
+					r.batch, r.idx, r.last = b, i, i == k-1
+					inflight = append(inflight, r)
+				}
+				queue = queue[k:]
+				requests++
+				continue
+			}
 			q := queue[0]
 			queue = queue[1:]
-			// A reply is reused once applied (apply keeps its data and
-			// names, not the reply): a load allocates window of them,
-			// not one per znode.
-			var r *reply
-			if n := len(free); n > 0 {
-				r, free = free[n-1], free[:n-1]
-			} else {
-				r = new(reply)
-			}
-			*r = reply{path: q.path, full: q.full, list: q.list}
+			r := newReply(q)
 			if !q.list {
 				r.getRead = zkstore.GetAsync(ctx, t.s.inner, q.path)
 			}
@@ -406,10 +452,15 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 				r.childRead = zkstore.ChildrenAsync(ctx, t.s.inner, q.path)
 			}
 			inflight = append(inflight, r)
+			requests++
 		}
 		r := inflight[0]
 		inflight = inflight[1:]
 		r.wait()
+		if r.last {
+			requests--
+		}
+		largest = max(largest, len(r.data))
 		if err := apply(r, more); err != nil {
 			return err
 		}
@@ -417,6 +468,16 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 		free = append(free, r)
 	}
 	return nil
+}
+
+// plainGets is how many of the first (at most limit) requests of queue
+// are getData alone, one after another from the start.
+func plainGets(queue []readReq, limit int) int {
+	k := 0
+	for k < len(queue) && k < limit && !queue[k].full && !queue[k].list {
+		k++
+	}
+	return k
 }
 
 // load reads the whole subtree into a new map: getData of every znode,
