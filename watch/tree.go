@@ -22,7 +22,9 @@ import (
 // zkstore.ErrNoPersistentWatches), a Tree sets one on root and no other
 // watch: the server holds one or two watches however large the subtree,
 // where one-shot watches cost it two per znode. The subtree is then read
-// with many reads outstanding on a store that pipelines them. Elsewhere
+// with many reads outstanding on a store that pipelines them, the data of
+// up to 64 znodes a request on one that batches reads
+// (zkstore.BatchGetter: ZooKeeper 3.6's multiRead). Elsewhere
 // (ZooKeeper 3.5, a store without AddWatch) it falls back to one-shot
 // watches; the contract is the same either way.
 //
