@@ -151,17 +151,13 @@ func (t *tree) loadNode(ctx context.Context, r *reader, m map[string]*tnode, p s
 
 // The walk of a subtree under a persistent watch keeps, on a store that
 // pipelines reads, up to walkWindow requests and walkReads reads
-// outstanding, and reads the data of up to walkBatch znodes in one
+// outstanding, and reads the data of up to zkstore.MaxBatch znodes in one
 // request where the store batches reads (zkstore.BatchGetter: one request
 // carries many reads, which costs the server far less than as many
-// requests).
-// A batch reads fewer znodes once large ones are seen, so that one reply
-// stays near walkBatchBytes of data: the server sends a reply whole.
+// requests), fewer once large data is seen (zkstore.BatchLimit).
 const (
-	walkWindow     = 64
-	walkReads      = 256
-	walkBatch      = 64
-	walkBatchBytes = 1 << 20
+	walkWindow = 64
+	walkReads  = 256
 )
 
 // walkRead is a request of the walk: the data of a batch of znodes, or
@@ -194,13 +190,13 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store) ([]walkedNode, error)
 		todo     = []string{t.root}
 		inflight []walkRead // FIFO: replies come in the order sent
 		reads    int        // outstanding
-		largest  = 1        // the largest data read so far
+		largest  int        // the largest data read so far
 	)
 	for len(todo) > 0 || len(inflight) > 0 {
 		for len(inflight) < walkWindow && len(todo) > 0 {
 			// Whole batches: a listing's reply must not leave room for
 			// one read only.
-			k := min(len(todo), walkBatch, max(1, walkBatchBytes/largest))
+			k := min(len(todo), zkstore.BatchLimit(largest))
 			if reads+k > walkReads && len(inflight) > 0 {
 				break
 			}

@@ -188,3 +188,19 @@ type readsBatch []PendingRead
 
 func (r readsBatch) Len() int                        { return len(r) }
 func (r readsBatch) Get(i int) ([]byte, Stat, error) { return r[i].Get() }
+
+// MaxBatch is how many reads a walk puts in one batch (GetBatchAsync) at
+// most, and BatchBytes the data a batch's reply should stay near: the
+// server sends a reply whole, and go-zookeeper keeps a receive buffer as
+// large as the largest reply for the rest of the connection.
+const (
+	MaxBatch   = 64
+	BatchBytes = 1 << 20
+)
+
+// BatchLimit is how many reads a walk puts in its next batch once the
+// largest data it has read is largest bytes long: MaxBatch while data is
+// small, fewer once it is large (one for data of BatchBytes or more).
+func BatchLimit(largest int) int {
+	return min(MaxBatch, max(1, BatchBytes/max(largest, 1)))
+}

@@ -383,14 +383,10 @@ func (r *reply) wait() {
 }
 
 // On a store that batches reads (zkstore.BatchGetter), the getData of up
-// to maxBatch znodes queued one after another go out as one request, and
-// up to maxBatchReplies replies are outstanding; a batch takes fewer once
-// large data has been seen, so that one reply stays near batchBytes.
-const (
-	maxBatch        = 64
-	maxBatchReplies = 256
-	batchBytes      = 1 << 20
-)
+// to zkstore.MaxBatch znodes queued one after another go out as one
+// request (fewer once large data has been seen: zkstore.BatchLimit), and
+// up to maxBatchReplies replies are outstanding.
+const maxBatchReplies = 256
 
 // pipeline sends the reads of paths, at most window requests ahead (a
 // znode's pair, or a batch of getData), and hands each znode's replies to
@@ -405,7 +401,7 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 	var (
 		inflight, free []*reply
 		requests       int // outstanding
-		largest        = 1 // the largest data read so far
+		largest        int // the largest data read so far
 		paths          []string
 	)
 	more := func(r readReq) { queue = append(queue, r) }
@@ -424,7 +420,7 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 	}
 	for len(queue) > 0 || len(inflight) > 0 {
 		for len(queue) > 0 && requests < window {
-			if k := plainGets(queue, min(maxBatch, max(1, batchBytes/largest))); batching && k > 1 {
+			if k := plainGets(queue, zkstore.BatchLimit(largest)); batching && k > 1 {
 				if len(inflight)+k > maxBatchReplies && len(inflight) > 0 {
 					break
 				}
