@@ -67,9 +67,9 @@ type tree struct {
 
 	cur, del map[string]*tnode
 	// The paths whose cur and del may differ are those of the steps left
-	// in order (while ordered) and those marked since order was built:
-	// one at a time in marked, in bulk (a load's, repeats allowed) in
-	// bulk. Delivering a step takes it off order and so unmarks it.
+	// in order and those marked since order was built: one at a time
+	// into marked, or all of a load's at once into bulk (repeats
+	// allowed). Delivering a step takes it off order and so unmarks it.
 	marked map[string]struct{}
 	bulk   []string
 	// goneRev is, for a path removed from cur, a zxid no later than a
@@ -194,8 +194,9 @@ func (t *tree) walk(ctx context.Context, st zkstore.Store) ([]walkedNode, error)
 	)
 	for len(todo) > 0 || len(inflight) > 0 {
 		for len(inflight) < walkWindow && len(todo) > 0 {
-			// Whole batches: a listing's reply must not leave room for
-			// one read only.
+			// Whole batches only: when the reads are at their limit,
+			// the room a listing's reply frees is not filled with a
+			// batch of one.
 			k := min(len(todo), zkstore.BatchLimit(largest))
 			if reads+k > walkReads && len(inflight) > 0 {
 				break

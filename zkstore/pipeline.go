@@ -161,7 +161,9 @@ type PendingBatch interface {
 	Len() int
 	// Get waits for the reply and gives the i-th read's outcome, as
 	// Store.Get would have (ErrNoNode for a znode that is absent). When
-	// the request itself fails every read fails with its error.
+	// the request itself fails every read fails with its error. The
+	// data of one batch may share an allocation, each slice capped to
+	// its own length: keeping one keeps the batch's bytes.
 	Get(i int) ([]byte, Stat, error)
 }
 
