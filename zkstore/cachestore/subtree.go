@@ -402,7 +402,6 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 		inflight, free []*reply
 		requests       int // outstanding
 		largest        int // the largest data read so far
-		paths          []string
 	)
 	more := func(r readReq) { queue = append(queue, r) }
 	// A reply is reused once applied (apply keeps its data and names,
@@ -424,11 +423,11 @@ func (t *subtree) pipeline(ctx context.Context, first []readReq, apply func(r *r
 				if len(inflight)+k > maxBatchReplies && len(inflight) > 0 {
 					break
 				}
-				paths = paths[:0]
-				for _, q := range queue[:k] {
-					paths = append(paths, q.path)
+				paths := make([]string, k)
+				for i, q := range queue[:k] {
+					paths[i] = q.path
 				}
-				b := zkstore.GetBatchAsync(ctx, t.s.inner, slices.Clone(paths))
+				b := zkstore.GetBatchAsync(ctx, t.s.inner, paths)
 				for i, q := range queue[:k] {
 					r := newReply(q)
 					r.batch, r.idx, r.last = b, i, i == k-1

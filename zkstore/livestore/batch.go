@@ -162,11 +162,7 @@ func (s *Store) GetBatchAsync(ctx context.Context, paths []string) zkstore.Pendi
 	}
 	b := &pendingBatch{pending: pending{s: s, ctx: ctx, op: "get"}, paths: paths}
 	b.res.results = make([]batchResult, 0, len(paths))
-	if err := ctx.Err(); err != nil {
-		b.got, b.err = true, s.fail(b.op, "", &ctxError{err: err}, false)
-		return b
-	}
-	b.ch = zkQueueRequest(s.conn, multiReadOpcode, req, &b.res, nil)
+	b.queue(multiReadOpcode, req, &b.res) // each path checked above
 	return b
 }
 

@@ -252,14 +252,19 @@ func (p *pendingSync) Wait() error {
 // connection.
 func (s *Store) Pipelines() bool { return true }
 
-// send queues req, whose reply go-zookeeper decodes into res, or settles
-// p with the reason it cannot be sent. watchFlag: req ends with one (for
-// the request size check).
+// send checks the read's path and size, then queues it (queue).
+// watchFlag: req ends with one (for the request size check).
 func (p *pending) send(opcode int32, req, res any, watchFlag bool) {
 	if err := p.s.checkRead(p.op, p.path, watchFlag); err != nil {
 		p.got, p.err = true, err
 		return
 	}
+	p.queue(opcode, req, res)
+}
+
+// queue queues req, whose reply go-zookeeper decodes into res, or settles
+// p with the reason it cannot be sent.
+func (p *pending) queue(opcode int32, req, res any) {
 	if err := p.ctx.Err(); err != nil {
 		p.got, p.err = true, p.s.fail(p.op, p.path, &ctxError{err: err}, false)
 		return

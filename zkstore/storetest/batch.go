@@ -63,6 +63,27 @@ func init() {
 				}
 			}
 		}},
+		testCase{"BatchGet/EndedContext", func(t *testing.T, f *fixture) {
+			// With its context ended before the send, every read of a
+			// batch fails, naming its own path.
+			wctx, stop := context.WithCancel(f.ctx)
+			defer stop()
+			if _, err := zkstore.AddWatch(wctx, f.s, f.base, zkstore.WatchPersistent); err != nil && !errors.Is(err, zkstore.ErrNoPersistentWatches) {
+				t.Fatal(err)
+			}
+			f.mk(f.p("a"), []byte("a"))
+			paths := []string{f.p("a"), f.base}
+			ctx, cancel := context.WithCancel(f.ctx)
+			cancel()
+			b := zkstore.GetBatchAsync(ctx, f.s, paths)
+			for i, p := range paths {
+				_, _, err := b.Get(i)
+				var pe *zkstore.PathError
+				if err == nil || !errors.As(err, &pe) || pe.Path != p {
+					t.Errorf("read %d of a batch with an ended context: %v, want an error naming %s", i, err, p)
+				}
+			}
+		}},
 		testCase{"BatchGet/BadPath", func(t *testing.T, f *fixture) {
 			// A bad path fails its own read with ErrInvalidPath, naming
 			// it; the others are read.
